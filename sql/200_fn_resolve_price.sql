@@ -1,0 +1,55 @@
+-- resolve_price(): find the price row in force for a call, trying the model as recorded first, then the
+-- explicit alias rules, then mechanical rules (path prefix, dated snapshot suffix). The rule that matched is
+-- returned so it can be stored on the usage row.
+CREATE FUNCTION omni_costs.resolve_price(
+  p_provider text, p_model text, p_service_tier text, p_at timestamptz, p_input_tokens integer,
+  OUT price omni_costs.model_pricing, OUT match text)
+LANGUAGE plpgsql STABLE
+SET search_path = omni_costs, pg_temp
+AS $$
+DECLARE
+  v_tiers text[] := CASE WHEN coalesce(p_service_tier, 'standard') = 'standard' THEN ARRAY['standard']
+                         ELSE ARRAY[p_service_tier, 'standard'] END;
+  v_tier text;
+  v_stripped text := regexp_replace(p_model,
+    '^(projects/[^/]+/locations/[^/]+/publishers/[^/]+/models/|publishers/[^/]+/models/|models/)', '');
+  v_snapshot text;
+  v_names text[];
+  v_rules text[];
+  v_alias text;
+  i integer;
+BEGIN
+  v_snapshot := regexp_replace(v_stripped, '(-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-\d{3}|-latest)$', '');
+  v_names := ARRAY[p_model];
+  v_rules := ARRAY['exact'];
+  SELECT a.model INTO v_alias FROM model_aliases a WHERE a.provider = p_provider AND a.alias = p_model;
+  IF FOUND THEN v_names := v_names || v_alias; v_rules := v_rules || 'alias'::text; END IF;
+  IF v_stripped <> p_model THEN
+    v_names := v_names || v_stripped; v_rules := v_rules || 'prefix'::text;
+    SELECT a.model INTO v_alias FROM model_aliases a WHERE a.provider = p_provider AND a.alias = v_stripped;
+    IF FOUND THEN v_names := v_names || v_alias; v_rules := v_rules || 'prefix+alias'::text; END IF;
+  END IF;
+  IF v_snapshot <> v_stripped THEN
+    v_names := v_names || v_snapshot; v_rules := v_rules || 'snapshot'::text;
+    SELECT a.model INTO v_alias FROM model_aliases a WHERE a.provider = p_provider AND a.alias = v_snapshot;
+    IF FOUND THEN v_names := v_names || v_alias; v_rules := v_rules || 'snapshot+alias'::text; END IF;
+  END IF;
+
+  FOREACH v_tier IN ARRAY v_tiers LOOP
+    FOR i IN 1 .. array_length(v_names, 1) LOOP
+      SELECT * INTO price FROM model_pricing p
+       WHERE p.provider = p_provider AND p.model = v_names[i] AND p.service_tier = v_tier
+         AND p.effective @> p_at AND p.min_input_tokens <= coalesce(p_input_tokens, 0)
+       ORDER BY p.min_input_tokens DESC
+       LIMIT 1;
+      IF FOUND THEN
+        match := v_rules[i] || CASE WHEN v_tier = coalesce(p_service_tier, 'standard') THEN '' ELSE '+standard_tier' END;
+        RETURN;
+      END IF;
+    END LOOP;
+  END LOOP;
+  price := NULL;
+  match := NULL;
+END
+$$;
+COMMENT ON FUNCTION omni_costs.resolve_price(text, text, text, timestamptz, integer) IS 'Price row in force at p_at for a call (provider, model as recorded, service tier, input tokens for the prompt-size tier) and the rule that matched: exact, alias, prefix, snapshot (dated suffix removed), combinations, with +standard_tier when the tier had no price of its own. NULLs when nothing matches.';

@@ -1,0 +1,133 @@
+-- record_usage(): the one write path of workers. Inserts many calls in one round trip, idempotently:
+-- a key seen before with the same payload returns the stored row (replayed = true); a key seen before
+-- with a different payload raises SQLSTATE OC409 naming the fields that differ, and nothing is written.
+CREATE TYPE omni_costs.usage_input AS (
+  idempotency_key text,
+  occurred_at timestamptz,
+  instance_id uuid,
+  batch_job_id uuid,
+  message_id text,
+  provider text,
+  model text,
+  operation text,
+  service_tier text,
+  input_tokens integer,
+  output_tokens integer,
+  cached_input_tokens integer,
+  cache_write_tokens integer,
+  cache_write_1h_tokens integer,
+  reasoning_tokens integer,
+  input_audio_tokens integer,
+  cached_input_audio_tokens integer,
+  output_audio_tokens integer,
+  input_image_tokens integer,
+  input_video_tokens integer,
+  tool_use_prompt_tokens integer,
+  web_search_requests integer,
+  image_count integer,
+  audio_seconds numeric(14, 3),
+  audio_seconds_source text,
+  requests integer,
+  raw_usage jsonb
+);
+COMMENT ON TYPE omni_costs.usage_input IS 'One call as a worker reports it to record_usage(): the writable columns of model_usage.';
+
+CREATE FUNCTION omni_costs.usage_input_rows(p_rows jsonb)
+RETURNS TABLE (ord bigint, u omni_costs.usage_input)
+LANGUAGE sql IMMUTABLE
+AS $$
+  SELECT e.ord,
+         ROW(r.idempotency_key, r.occurred_at, r.instance_id, r.batch_job_id, r.message_id, r.provider, r.model,
+             coalesce(r.operation, 'other'), r.service_tier, r.input_tokens, r.output_tokens, r.cached_input_tokens,
+             r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens, r.input_audio_tokens,
+             r.cached_input_audio_tokens, r.output_audio_tokens, r.input_image_tokens, r.input_video_tokens,
+             r.tool_use_prompt_tokens, r.web_search_requests, r.image_count, r.audio_seconds, r.audio_seconds_source,
+             coalesce(r.requests, 1), r.raw_usage)::omni_costs.usage_input
+    FROM jsonb_array_elements(p_rows) WITH ORDINALITY AS e(x, ord)
+   CROSS JOIN LATERAL jsonb_populate_record(NULL::omni_costs.usage_input, e.x) AS r
+$$;
+COMMENT ON FUNCTION omni_costs.usage_input_rows(jsonb) IS 'Parses a JSON array of usage rows into typed usage_input values with defaults applied (operation other, requests 1), numbered in input order.';
+
+CREATE FUNCTION omni_costs.record_usage(p_rows jsonb)
+RETURNS TABLE (
+  idempotency_key text, replayed boolean, usage_id bigint, occurred_at timestamptz, recorded_at timestamptz,
+  instance_id uuid, batch_job_id uuid, message_id text, provider text, model text, operation text,
+  processing_cost_usd numeric, cost_status omni_costs.cost_status, pricing_id bigint, pricing_match text, cost_note text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+DECLARE
+  v_claimed bigint[];
+  v_conflict record;
+  v_returned integer;
+BEGIN
+  IF p_rows IS NULL OR jsonb_typeof(p_rows) <> 'array' THEN
+    RAISE EXCEPTION 'record_usage expects a JSON array of usage rows' USING ERRCODE = '22023';
+  END IF;
+  IF EXISTS (SELECT FROM jsonb_array_elements(p_rows) e(x)
+              WHERE jsonb_typeof(e.x) <> 'object' OR coalesce(e.x ->> 'idempotency_key', '') = '') THEN
+    RAISE EXCEPTION 'every usage row needs an idempotency_key' USING ERRCODE = '23502';
+  END IF;
+
+  WITH first_of_key AS (
+    SELECT DISTINCT ON ((i.u).idempotency_key) i.ord, (i.u).*
+      FROM usage_input_rows(p_rows) i
+     ORDER BY (i.u).idempotency_key, i.ord
+  ), claimed AS (
+    INSERT INTO usage_keys AS k (idempotency_key, usage_id, occurred_at)
+    SELECT f.idempotency_key, nextval('omni_costs.model_usage_usage_id_seq'), f.occurred_at
+      FROM first_of_key f ORDER BY f.idempotency_key
+    ON CONFLICT DO NOTHING
+    RETURNING k.idempotency_key, k.usage_id
+  ), inserted AS (
+    INSERT INTO model_usage AS m (usage_id, idempotency_key, occurred_at, instance_id, batch_job_id, message_id,
+      provider, model, operation, service_tier, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
+      cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, cached_input_audio_tokens, output_audio_tokens,
+      input_image_tokens, input_video_tokens, tool_use_prompt_tokens, web_search_requests, image_count, audio_seconds,
+      audio_seconds_source, requests, raw_usage)
+    SELECT c.usage_id, f.idempotency_key, f.occurred_at, f.instance_id, f.batch_job_id, f.message_id, f.provider,
+           f.model, f.operation, f.service_tier, f.input_tokens, f.output_tokens, f.cached_input_tokens,
+           f.cache_write_tokens, f.cache_write_1h_tokens, f.reasoning_tokens, f.input_audio_tokens,
+           f.cached_input_audio_tokens, f.output_audio_tokens, f.input_image_tokens, f.input_video_tokens,
+           f.tool_use_prompt_tokens, f.web_search_requests, f.image_count, f.audio_seconds, f.audio_seconds_source,
+           f.requests, f.raw_usage
+      FROM claimed c JOIN first_of_key f ON f.idempotency_key = c.idempotency_key
+     ORDER BY f.ord
+    RETURNING m.usage_id
+  )
+  SELECT coalesce(array_agg(inserted.usage_id), '{}') INTO v_claimed FROM inserted;
+
+  -- A new statement: under READ COMMITTED it sees the rows that concurrent writers of the same keys committed.
+  SELECT (i.u).idempotency_key AS key, string_agg(f.key, ', ' ORDER BY f.key) AS fields
+    INTO v_conflict
+    FROM usage_input_rows(p_rows) i
+    JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
+    JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
+   CROSS JOIN LATERAL jsonb_each(to_jsonb(i.u)) f
+   WHERE f.value IS DISTINCT FROM (to_jsonb(m) -> f.key)
+   GROUP BY (i.u).idempotency_key
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'idempotency key "%" was already used for a different call', v_conflict.key
+      USING ERRCODE = 'OC409', DETAIL = format('fields that differ: %s', v_conflict.fields),
+            HINT = 'Use a new key for a new call; replay a call only with exactly the same payload.';
+  END IF;
+
+  RETURN QUERY
+  SELECT m.idempotency_key, NOT (m.usage_id = ANY (v_claimed)), m.usage_id, m.occurred_at, m.recorded_at,
+         m.instance_id, m.batch_job_id, m.message_id, m.provider, m.model, m.operation, m.processing_cost_usd,
+         m.cost_status, m.pricing_id, m.pricing_match, m.cost_note
+    FROM jsonb_array_elements(p_rows) WITH ORDINALITY AS e(x, ord)
+    JOIN usage_keys k ON k.idempotency_key = e.x ->> 'idempotency_key'
+    JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
+   ORDER BY e.ord;
+  GET DIAGNOSTICS v_returned = ROW_COUNT;
+  IF v_returned < jsonb_array_length(p_rows) THEN
+    -- Only under REPEATABLE READ or SERIALIZABLE: a concurrent writer stored a key after our snapshot.
+    RAISE EXCEPTION 'a concurrent writer recorded one of these idempotency keys; retry the transaction'
+      USING ERRCODE = '40001';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION omni_costs.record_usage(jsonb) IS 'Records calls given as a JSON array of usage_input objects, in one statement, idempotently on idempotency_key. Returns one row per input row, in input order, with the cost PostgreSQL computed and replayed = true for keys already stored. Raises OC409 when a key was stored with a different payload (then nothing is written).';

@@ -1,0 +1,77 @@
+-- Materialized views of daily totals (UTC days), built from usage_daily and refreshed CONCURRENTLY by the
+-- pg-boss refresh job through refresh_rollups(). Each has a unique index, which CONCURRENTLY requires.
+CREATE MATERIALIZED VIEW omni_costs.daily_instance_costs AS
+SELECT d.day, d.instance_id, sum(d.calls) AS calls, sum(d.requests) AS requests, sum(d.cost_usd) AS cost_usd,
+       coalesce(sum(d.cost_usd) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_cost_usd,
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_calls,
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0) AS unpriced_calls,
+       sum(d.input_tokens) AS input_tokens, sum(d.output_tokens) AS output_tokens, sum(d.audio_seconds) AS audio_seconds
+  FROM omni_costs.usage_daily d
+ GROUP BY d.day, d.instance_id;
+CREATE UNIQUE INDEX daily_instance_costs_key ON omni_costs.daily_instance_costs (day, instance_id);
+COMMENT ON MATERIALIZED VIEW omni_costs.daily_instance_costs IS 'Daily totals per instance (UTC days), as of the last refresh (see view_refreshes). cost_usd includes estimated costs; unpriced calls are counted, not costed.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.day IS 'UTC day.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.instance_id IS 'Omni instance.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.calls IS 'Provider calls.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.requests IS 'Billable requests.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.cost_usd IS 'Known cost, USD (priced + estimated).';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.estimated_cost_usd IS 'Of cost_usd, the estimated part, USD.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.estimated_calls IS 'Calls with an estimated cost.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.unpriced_calls IS 'Calls with an unknown cost (not in cost_usd).';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.input_tokens IS 'Known input tokens, tokens.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.output_tokens IS 'Known output tokens, tokens.';
+COMMENT ON COLUMN omni_costs.daily_instance_costs.audio_seconds IS 'Known audio, seconds.';
+
+CREATE MATERIALIZED VIEW omni_costs.daily_model_costs AS
+SELECT d.day, d.provider, d.model, d.operation, sum(d.calls) AS calls, sum(d.requests) AS requests,
+       sum(d.cost_usd) AS cost_usd,
+       coalesce(sum(d.cost_usd) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_cost_usd,
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_calls,
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0) AS unpriced_calls,
+       sum(d.input_tokens) AS input_tokens, sum(d.output_tokens) AS output_tokens, sum(d.audio_seconds) AS audio_seconds
+  FROM omni_costs.usage_daily d
+ GROUP BY d.day, d.provider, d.model, d.operation;
+CREATE UNIQUE INDEX daily_model_costs_key ON omni_costs.daily_model_costs (day, provider, model, operation);
+COMMENT ON MATERIALIZED VIEW omni_costs.daily_model_costs IS 'Daily totals per provider, model and operation across instances (UTC days), as of the last refresh.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.day IS 'UTC day.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.provider IS 'Provider.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.model IS 'Model as recorded.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.operation IS 'Operation.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.calls IS 'Provider calls.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.requests IS 'Billable requests.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.cost_usd IS 'Known cost, USD (priced + estimated).';
+COMMENT ON COLUMN omni_costs.daily_model_costs.estimated_cost_usd IS 'Of cost_usd, the estimated part, USD.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.estimated_calls IS 'Calls with an estimated cost.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.unpriced_calls IS 'Calls with an unknown cost.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.input_tokens IS 'Known input tokens, tokens.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.output_tokens IS 'Known output tokens, tokens.';
+COMMENT ON COLUMN omni_costs.daily_model_costs.audio_seconds IS 'Known audio, seconds.';
+
+CREATE FUNCTION omni_costs.refresh_view(p_view text)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+DECLARE
+  v_started timestamptz := clock_timestamp();
+  v_rows bigint;
+BEGIN
+  IF p_view NOT IN ('daily_instance_costs', 'daily_model_costs') THEN
+    RAISE EXCEPTION 'unknown view "%"; allowed: daily_instance_costs, daily_model_costs', p_view USING ERRCODE = '22023';
+  END IF;
+  EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY omni_costs.%I', p_view);
+  EXECUTE format('SELECT count(*) FROM omni_costs.%I', p_view) INTO v_rows;
+  INSERT INTO view_refreshes (view_name, refreshed_at, duration_ms, row_count)
+  VALUES (p_view, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - v_started) * 1000, 3), v_rows)
+  ON CONFLICT (view_name) DO UPDATE
+     SET refreshed_at = excluded.refreshed_at, duration_ms = excluded.duration_ms, row_count = excluded.row_count;
+END
+$$;
+COMMENT ON FUNCTION omni_costs.refresh_view(text) IS 'REFRESH MATERIALIZED VIEW CONCURRENTLY of one daily view, recorded in view_refreshes. Called by refresh_rollups().';
+
+CREATE VIEW omni_costs.daily_costs AS
+SELECT d.day, d.instance_id, d.provider, d.model, d.operation, d.cost_status, d.calls, d.requests, d.cost_usd,
+       d.input_tokens, d.output_tokens, d.cached_input_tokens, d.reasoning_tokens, d.audio_seconds, d.calls_without_usage
+  FROM omni_costs.usage_daily d;
+COMMENT ON VIEW omni_costs.daily_costs IS 'The finest daily grain (UTC day, instance, provider, model, operation, cost status), as of the last refresh; for per-instance-and-model questions the two materialized views do not answer.';
