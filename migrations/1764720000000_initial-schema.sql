@@ -1255,8 +1255,8 @@ SELECT b.id AS batch_job_id, b.instance_id, b.job_type, b.status, b.total_items,
        coalesce(s.cost_usd, 0) AS total_cost_usd, coalesce(s.usage_rows, 0) AS calls,
        coalesce(s.estimated_rows, 0) AS estimated_calls, coalesce(s.unpriced_rows, 0) AS unpriced_calls
   FROM omni_costs._batch_jobs b
-  LEFT JOIN (SELECT batch_job_id, sum(cost_usd) AS cost_usd, sum(usage_rows) AS usage_rows,
-                    sum(estimated_rows) AS estimated_rows, sum(unpriced_rows) AS unpriced_rows
+  LEFT JOIN (SELECT batch_job_id, sum(cost_usd) AS cost_usd, sum(usage_rows)::bigint AS usage_rows,
+                    sum(estimated_rows)::bigint AS estimated_rows, sum(unpriced_rows)::bigint AS unpriced_rows
                FROM omni_costs._batch_cost_shards GROUP BY batch_job_id) s ON s.batch_job_id = b.id;
 COMMENT ON VIEW omni_costs.batch_costs IS 'Per batch: progress, exact cost so far (USD) and how many of its calls are estimated or unpriced.';
 COMMENT ON COLUMN omni_costs.batch_costs.batch_job_id IS 'Batch job id.';
@@ -1309,11 +1309,11 @@ COMMENT ON COLUMN omni_costs.message_costs.last_call_at IS 'Last call.';
 -- Materialized views of daily totals (UTC days), built from usage_daily and refreshed CONCURRENTLY by the
 -- pg-boss refresh job through refresh_rollups(). Each has a unique index, which CONCURRENTLY requires.
 CREATE MATERIALIZED VIEW omni_costs.daily_instance_costs AS
-SELECT d.day, d.instance_id, sum(d.calls) AS calls, sum(d.requests) AS requests, sum(d.cost_usd) AS cost_usd,
+SELECT d.day, d.instance_id, sum(d.calls)::bigint AS calls, sum(d.requests)::bigint AS requests, sum(d.cost_usd) AS cost_usd,
        coalesce(sum(d.cost_usd) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_cost_usd,
-       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_calls,
-       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0) AS unpriced_calls,
-       sum(d.input_tokens) AS input_tokens, sum(d.output_tokens) AS output_tokens, sum(d.audio_seconds) AS audio_seconds
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0)::bigint AS estimated_calls,
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0)::bigint AS unpriced_calls,
+       sum(d.input_tokens)::bigint AS input_tokens, sum(d.output_tokens)::bigint AS output_tokens, sum(d.audio_seconds) AS audio_seconds
   FROM omni_costs.usage_daily d
  GROUP BY d.day, d.instance_id;
 CREATE UNIQUE INDEX daily_instance_costs_key ON omni_costs.daily_instance_costs (day, instance_id);
@@ -1331,12 +1331,12 @@ COMMENT ON COLUMN omni_costs.daily_instance_costs.output_tokens IS 'Known output
 COMMENT ON COLUMN omni_costs.daily_instance_costs.audio_seconds IS 'Known audio, seconds.';
 
 CREATE MATERIALIZED VIEW omni_costs.daily_model_costs AS
-SELECT d.day, d.provider, d.model, d.operation, sum(d.calls) AS calls, sum(d.requests) AS requests,
+SELECT d.day, d.provider, d.model, d.operation, sum(d.calls)::bigint AS calls, sum(d.requests)::bigint AS requests,
        sum(d.cost_usd) AS cost_usd,
        coalesce(sum(d.cost_usd) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_cost_usd,
-       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_calls,
-       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0) AS unpriced_calls,
-       sum(d.input_tokens) AS input_tokens, sum(d.output_tokens) AS output_tokens, sum(d.audio_seconds) AS audio_seconds
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0)::bigint AS estimated_calls,
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0)::bigint AS unpriced_calls,
+       sum(d.input_tokens)::bigint AS input_tokens, sum(d.output_tokens)::bigint AS output_tokens, sum(d.audio_seconds) AS audio_seconds
   FROM omni_costs.usage_daily d
  GROUP BY d.day, d.provider, d.model, d.operation;
 CREATE UNIQUE INDEX daily_model_costs_key ON omni_costs.daily_model_costs (day, provider, model, operation);

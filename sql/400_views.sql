@@ -25,8 +25,8 @@ SELECT b.id AS batch_job_id, b.instance_id, b.job_type, b.status, b.total_items,
        coalesce(s.cost_usd, 0) AS total_cost_usd, coalesce(s.usage_rows, 0) AS calls,
        coalesce(s.estimated_rows, 0) AS estimated_calls, coalesce(s.unpriced_rows, 0) AS unpriced_calls
   FROM omni_costs._batch_jobs b
-  LEFT JOIN (SELECT batch_job_id, sum(cost_usd) AS cost_usd, sum(usage_rows) AS usage_rows,
-                    sum(estimated_rows) AS estimated_rows, sum(unpriced_rows) AS unpriced_rows
+  LEFT JOIN (SELECT batch_job_id, sum(cost_usd) AS cost_usd, sum(usage_rows)::bigint AS usage_rows,
+                    sum(estimated_rows)::bigint AS estimated_rows, sum(unpriced_rows)::bigint AS unpriced_rows
                FROM omni_costs._batch_cost_shards GROUP BY batch_job_id) s ON s.batch_job_id = b.id;
 COMMENT ON VIEW omni_costs.batch_costs IS 'Per batch: progress, exact cost so far (USD) and how many of its calls are estimated or unpriced.';
 COMMENT ON COLUMN omni_costs.batch_costs.batch_job_id IS 'Batch job id.';

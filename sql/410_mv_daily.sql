@@ -1,11 +1,11 @@
 -- Materialized views of daily totals (UTC days), built from usage_daily and refreshed CONCURRENTLY by the
 -- pg-boss refresh job through refresh_rollups(). Each has a unique index, which CONCURRENTLY requires.
 CREATE MATERIALIZED VIEW omni_costs.daily_instance_costs AS
-SELECT d.day, d.instance_id, sum(d.calls) AS calls, sum(d.requests) AS requests, sum(d.cost_usd) AS cost_usd,
+SELECT d.day, d.instance_id, sum(d.calls)::bigint AS calls, sum(d.requests)::bigint AS requests, sum(d.cost_usd) AS cost_usd,
        coalesce(sum(d.cost_usd) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_cost_usd,
-       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_calls,
-       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0) AS unpriced_calls,
-       sum(d.input_tokens) AS input_tokens, sum(d.output_tokens) AS output_tokens, sum(d.audio_seconds) AS audio_seconds
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0)::bigint AS estimated_calls,
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0)::bigint AS unpriced_calls,
+       sum(d.input_tokens)::bigint AS input_tokens, sum(d.output_tokens)::bigint AS output_tokens, sum(d.audio_seconds) AS audio_seconds
   FROM omni_costs.usage_daily d
  GROUP BY d.day, d.instance_id;
 CREATE UNIQUE INDEX daily_instance_costs_key ON omni_costs.daily_instance_costs (day, instance_id);
@@ -23,12 +23,12 @@ COMMENT ON COLUMN omni_costs.daily_instance_costs.output_tokens IS 'Known output
 COMMENT ON COLUMN omni_costs.daily_instance_costs.audio_seconds IS 'Known audio, seconds.';
 
 CREATE MATERIALIZED VIEW omni_costs.daily_model_costs AS
-SELECT d.day, d.provider, d.model, d.operation, sum(d.calls) AS calls, sum(d.requests) AS requests,
+SELECT d.day, d.provider, d.model, d.operation, sum(d.calls)::bigint AS calls, sum(d.requests)::bigint AS requests,
        sum(d.cost_usd) AS cost_usd,
        coalesce(sum(d.cost_usd) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_cost_usd,
-       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_calls,
-       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0) AS unpriced_calls,
-       sum(d.input_tokens) AS input_tokens, sum(d.output_tokens) AS output_tokens, sum(d.audio_seconds) AS audio_seconds
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0)::bigint AS estimated_calls,
+       coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0)::bigint AS unpriced_calls,
+       sum(d.input_tokens)::bigint AS input_tokens, sum(d.output_tokens)::bigint AS output_tokens, sum(d.audio_seconds) AS audio_seconds
   FROM omni_costs.usage_daily d
  GROUP BY d.day, d.provider, d.model, d.operation;
 CREATE UNIQUE INDEX daily_model_costs_key ON omni_costs.daily_model_costs (day, provider, model, operation);
