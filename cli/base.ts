@@ -1,6 +1,6 @@
 // Base of every omni command: --json (keys are snake_case column names), compact JSON errors, and
 // a database opened on demand (DATABASE_URL, or the embedded server) and closed at the end.
-import { Command, Errors } from '@oclif/core';
+import { Command } from '@oclif/core';
 import { OmniError } from '../src/db/errors.ts';
 import { type OpenDb, openDb } from '../src/db/open.ts';
 import { renderTable } from './table.ts';
@@ -21,10 +21,12 @@ export abstract class OmniCommand extends Command {
 
   protected async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     if (error instanceof OmniError) {
-      // Known failures: one clear line, exit code 1 (2 for bad input).
+      // Known failures: one clear, unwrapped line (or a JSON error), exit code 2 for bad input, 1 otherwise.
       const exit = error.code === 'INVALID_INPUT' ? 2 : 1;
-      const wrapped = new Errors.CLIError(error.message, { exit, code: error.code });
-      return super.catch(wrapped);
+      if (this.jsonEnabled()) this.logJson({ error: { message: error.message, code: error.code, exit } });
+      else process.stderr.write(`Error: ${error.message}\n`);
+      process.exitCode = exit;
+      return undefined;
     }
     return super.catch(error);
   }

@@ -41,10 +41,10 @@ test('batch total == SUM(rows) after 16 concurrent writers into one batch, with 
     await d.db.query(sql.unsafe`UPDATE omni_costs.model_usage SET batch_job_id = ${others[0]} WHERE usage_id % 11 = 0`);
 
     t.deepEqual(await batchMismatches(d.db), []);
-    const hotRow = await d.db.one(sql.unsafe`
+    const hotRow = (await d.db.one(sql.unsafe`
       SELECT b.total_cost_usd, (SELECT sum(processing_cost_usd) FROM omni_costs.model_usage WHERE batch_job_id = ${hot}) AS rows_sum,
              (SELECT count(*) FROM omni_costs._batch_cost_shards WHERE batch_job_id = ${hot}) AS shards
-        FROM omni_costs.batch_jobs b WHERE b.id = ${hot}`);
+        FROM omni_costs.batch_jobs b WHERE b.id = ${hot}`)) as Record<string, unknown>;
     t.is(hotRow.total_cost_usd, hotRow.rows_sum);
     t.true(Number(hotRow.shards) > 1, 'concurrent writers spread over several shards');
   } finally {

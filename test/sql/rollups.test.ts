@@ -20,13 +20,13 @@ test.after.always(async () => {
 });
 
 const totals = async () =>
-  d.db.one(sql.unsafe`
+  (await d.db.one(sql.unsafe`
     SELECT (SELECT coalesce(sum(processing_cost_usd), 0) FROM omni_costs.model_usage) AS raw,
            (SELECT coalesce(sum(cost_usd), 0) FROM omni_costs.usage_daily) AS daily,
            (SELECT coalesce(sum(cost_usd), 0) FROM omni_costs.daily_instance_costs) AS mv_instance,
            (SELECT coalesce(sum(cost_usd), 0) FROM omni_costs.daily_model_costs) AS mv_model,
            (SELECT count(*) FROM omni_costs.model_usage) AS raw_calls,
-           (SELECT coalesce(sum(calls), 0)::bigint FROM omni_costs.usage_daily) AS daily_calls`);
+           (SELECT coalesce(sum(calls), 0)::bigint FROM omni_costs.usage_daily) AS daily_calls`)) as Record<string, unknown>;
 
 const call = (inst: string, day: string, tokens: number) => ({
   provider: 'groq',
@@ -91,7 +91,7 @@ test.serial('updated and deleted rows are re-aggregated by day', async (t) => {
 test.serial('each refresh is recorded with its time', async (t) => {
   const rows = await d.db.any(sql.unsafe`SELECT view_name, refreshed_at FROM omni_costs.view_refreshes ORDER BY view_name`);
   t.deepEqual(
-    rows.map((r) => r.view_name),
+    rows.map((r) => (r as { view_name: string }).view_name),
     ['daily_instance_costs', 'daily_model_costs'],
   );
 });
