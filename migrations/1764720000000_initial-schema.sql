@@ -797,6 +797,28 @@ COMMENT ON FUNCTION omni_costs.tg_model_usage__price() IS 'BEFORE INSERT row tri
 CREATE TRIGGER _100_price BEFORE INSERT ON omni_costs.model_usage
   FOR EACH ROW EXECUTE FUNCTION omni_costs.tg_model_usage__price();
 
+CREATE FUNCTION omni_costs.apply_batch_deltas(
+  p_batch_ids uuid[], p_cost_usd numeric[], p_usage_rows bigint[], p_estimated_rows bigint[], p_unpriced_rows bigint[])
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+  -- One upsert per batch into the calling backend's shard; batches in id order so two statements that
+  -- share a shard lock their rows in the same order and cannot deadlock.
+  INSERT INTO _batch_cost_shards AS s (batch_job_id, shard, cost_usd, usage_rows, estimated_rows, unpriced_rows)
+  SELECT d.batch_job_id, (pg_backend_pid() % 32)::smallint, d.cost_usd, d.usage_rows, d.estimated_rows, d.unpriced_rows
+    FROM unnest(p_batch_ids, p_cost_usd, p_usage_rows, p_estimated_rows, p_unpriced_rows)
+         AS d(batch_job_id, cost_usd, usage_rows, estimated_rows, unpriced_rows)
+   ORDER BY d.batch_job_id
+  ON CONFLICT (batch_job_id, shard) DO UPDATE
+     SET cost_usd = s.cost_usd + excluded.cost_usd,
+         usage_rows = s.usage_rows + excluded.usage_rows,
+         estimated_rows = s.estimated_rows + excluded.estimated_rows,
+         unpriced_rows = s.unpriced_rows + excluded.unpriced_rows
+$$;
+COMMENT ON FUNCTION omni_costs.apply_batch_deltas(uuid[], numeric[], bigint[], bigint[], bigint[]) IS 'Adds signed per-batch deltas (cost USD, rows, estimated rows, unpriced rows; one array element per distinct batch) to the calling backend''s shard of each batch. Used by the model_usage statement triggers.';
+
 CREATE FUNCTION omni_costs.tg_model_usage__add_to_batches()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -804,20 +826,14 @@ SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 BEGIN
-  -- One upsert per batch per statement, into this backend's shard; batches in id order so two statements
-  -- that share a shard lock their rows in the same order and cannot deadlock.
-  INSERT INTO _batch_cost_shards AS s (batch_job_id, shard, cost_usd, usage_rows, estimated_rows, unpriced_rows)
-  SELECT n.batch_job_id, (pg_backend_pid() % 32)::smallint, coalesce(sum(n.processing_cost_usd), 0), count(*),
-         count(*) FILTER (WHERE n.cost_status = 'estimated'), count(*) FILTER (WHERE n.cost_status = 'unpriced')
-    FROM new_rows n
-   WHERE n.batch_job_id IS NOT NULL
-   GROUP BY n.batch_job_id
-   ORDER BY n.batch_job_id
-  ON CONFLICT (batch_job_id, shard) DO UPDATE
-     SET cost_usd = s.cost_usd + excluded.cost_usd,
-         usage_rows = s.usage_rows + excluded.usage_rows,
-         estimated_rows = s.estimated_rows + excluded.estimated_rows,
-         unpriced_rows = s.unpriced_rows + excluded.unpriced_rows;
+  PERFORM apply_batch_deltas(array_agg(d.batch_job_id), array_agg(d.cost_usd), array_agg(d.usage_rows),
+                             array_agg(d.estimated_rows), array_agg(d.unpriced_rows))
+     FROM (SELECT n.batch_job_id, coalesce(sum(n.processing_cost_usd), 0) AS cost_usd, count(*) AS usage_rows,
+                  count(*) FILTER (WHERE n.cost_status = 'estimated') AS estimated_rows,
+                  count(*) FILTER (WHERE n.cost_status = 'unpriced') AS unpriced_rows
+             FROM new_rows n WHERE n.batch_job_id IS NOT NULL
+            GROUP BY n.batch_job_id) d
+   HAVING count(*) > 0;
   RETURN NULL;
 END
 $$;
@@ -826,27 +842,6 @@ CREATE TRIGGER _200_add_to_batches AFTER INSERT ON omni_costs.model_usage
   REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION omni_costs.tg_model_usage__add_to_batches();
 
-CREATE FUNCTION omni_costs.apply_batch_deltas(p_deltas jsonb)
-RETURNS void
-LANGUAGE sql
-SECURITY DEFINER
-SET search_path = omni_costs, pg_temp
-AS $$
-  INSERT INTO _batch_cost_shards AS s (batch_job_id, shard, cost_usd, usage_rows, estimated_rows, unpriced_rows)
-  SELECT d.batch_job_id, (pg_backend_pid() % 32)::smallint, sum(d.cost_usd), sum(d.usage_rows),
-         sum(d.estimated_rows), sum(d.unpriced_rows)
-    FROM jsonb_to_recordset(p_deltas) AS d(batch_job_id uuid, cost_usd numeric, usage_rows bigint,
-                                           estimated_rows bigint, unpriced_rows bigint)
-   GROUP BY d.batch_job_id
-   ORDER BY d.batch_job_id
-  ON CONFLICT (batch_job_id, shard) DO UPDATE
-     SET cost_usd = s.cost_usd + excluded.cost_usd,
-         usage_rows = s.usage_rows + excluded.usage_rows,
-         estimated_rows = s.estimated_rows + excluded.estimated_rows,
-         unpriced_rows = s.unpriced_rows + excluded.unpriced_rows
-$$;
-COMMENT ON FUNCTION omni_costs.apply_batch_deltas(jsonb) IS 'Adds signed deltas (batch_job_id, cost_usd, usage_rows, estimated_rows, unpriced_rows) to the batch shards; used by the update and delete triggers.';
-
 CREATE FUNCTION omni_costs.tg_model_usage__update_batches()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -854,9 +849,10 @@ SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 BEGIN
-  PERFORM apply_batch_deltas(coalesce(jsonb_agg(d), '[]'))
-     FROM (SELECT batch_job_id, sum(cost_usd) AS cost_usd, sum(usage_rows) AS usage_rows,
-                  sum(estimated_rows) AS estimated_rows, sum(unpriced_rows) AS unpriced_rows
+  PERFORM apply_batch_deltas(array_agg(d.batch_job_id), array_agg(d.cost_usd), array_agg(d.usage_rows),
+                             array_agg(d.estimated_rows), array_agg(d.unpriced_rows))
+     FROM (SELECT batch_job_id, sum(cost_usd) AS cost_usd, sum(usage_rows)::bigint AS usage_rows,
+                  sum(estimated_rows)::bigint AS estimated_rows, sum(unpriced_rows)::bigint AS unpriced_rows
              FROM (SELECT n.batch_job_id, coalesce(n.processing_cost_usd, 0) AS cost_usd, 1 AS usage_rows,
                           (n.cost_status = 'estimated')::int AS estimated_rows, (n.cost_status = 'unpriced')::int AS unpriced_rows
                      FROM new_rows n WHERE n.batch_job_id IS NOT NULL
@@ -864,7 +860,8 @@ BEGIN
                    SELECT o.batch_job_id, -coalesce(o.processing_cost_usd, 0), -1,
                           -(o.cost_status = 'estimated')::int, -(o.cost_status = 'unpriced')::int
                      FROM old_rows o WHERE o.batch_job_id IS NOT NULL) x
-            GROUP BY batch_job_id) d;
+            GROUP BY batch_job_id) d
+   HAVING count(*) > 0;
   INSERT INTO rollup_dirty_days (day)
   SELECT DISTINCT (o.occurred_at AT TIME ZONE 'UTC')::date FROM old_rows o
   UNION SELECT DISTINCT (n.occurred_at AT TIME ZONE 'UTC')::date FROM new_rows n
@@ -884,12 +881,14 @@ SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 BEGIN
-  PERFORM apply_batch_deltas(coalesce(jsonb_agg(d), '[]'))
-     FROM (SELECT o.batch_job_id, -sum(coalesce(o.processing_cost_usd, 0)) AS cost_usd, -count(*) AS usage_rows,
+  PERFORM apply_batch_deltas(array_agg(d.batch_job_id), array_agg(d.cost_usd), array_agg(d.usage_rows),
+                             array_agg(d.estimated_rows), array_agg(d.unpriced_rows))
+     FROM (SELECT o.batch_job_id, -coalesce(sum(o.processing_cost_usd), 0) AS cost_usd, -count(*) AS usage_rows,
                   -count(*) FILTER (WHERE o.cost_status = 'estimated') AS estimated_rows,
                   -count(*) FILTER (WHERE o.cost_status = 'unpriced') AS unpriced_rows
              FROM old_rows o WHERE o.batch_job_id IS NOT NULL
-            GROUP BY o.batch_job_id) d;
+            GROUP BY o.batch_job_id) d
+   HAVING count(*) > 0;
   INSERT INTO rollup_dirty_days (day)
   SELECT DISTINCT (o.occurred_at AT TIME ZONE 'UTC')::date FROM old_rows o
   ON CONFLICT DO NOTHING;

@@ -51,6 +51,15 @@ export async function templateDatabase(): Promise<{ server: string; template: st
       await ensureDatabase(server, template);
       await migrate(withDatabase(server, template));
       await c.query(`ALTER DATABASE "${template}" WITH is_template true`);
+      // Templates of older schema versions are no longer needed.
+      const old = await c.query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'omni_costs_tpl_%' AND datname <> $1",
+        [template],
+      );
+      for (const { datname } of old.rows) {
+        await c.query(`ALTER DATABASE "${datname}" WITH is_template false`).catch(() => undefined);
+        await c.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
+      }
     } finally {
       await c.query('SELECT pg_advisory_unlock(727001)');
     }
