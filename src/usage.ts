@@ -171,22 +171,6 @@ export interface CapturedUsage {
   raw_usage: unknown;
 }
 
-/** An all-unknown record: a billed request whose body carried no usage. */
-export function unknownUsage(): UsageRecord {
-  return {
-    input_tokens: null,
-    output_tokens: null,
-    cached_input_tokens: null,
-    cache_write_tokens: null,
-    reasoning_tokens: null,
-    input_audio_tokens: null,
-    output_audio_tokens: null,
-    input_image_tokens: null,
-    audio_seconds: null,
-    requests: 1,
-  };
-}
-
 export function canonicalProvider(name: string): Provider | undefined {
   return PROVIDER_ALIASES[name.trim().toLowerCase()];
 }
