@@ -133,6 +133,7 @@ CREATE TABLE omni_costs.cost_estimates (
   provider text,
   model text,
   input_tokens integer,
+  input_audio_tokens integer,
   output_tokens integer,
   audio_seconds numeric,
   usd_per_call numeric,
@@ -140,7 +141,7 @@ CREATE TABLE omni_costs.cost_estimates (
   source text NOT NULL DEFAULT 'catalogue',
   CONSTRAINT estimate_rule_is_unique UNIQUE NULLS NOT DISTINCT (operation, provider, model),
   CONSTRAINT a_model_rule_names_its_provider CHECK (model IS NULL OR provider IS NOT NULL),
-  CONSTRAINT estimate_quantities_are_not_negative CHECK (coalesce(input_tokens, 0) >= 0 AND coalesce(output_tokens, 0) >= 0
+  CONSTRAINT estimate_quantities_are_not_negative CHECK (coalesce(input_tokens, 0) >= 0 AND coalesce(input_audio_tokens, 0) BETWEEN 0 AND coalesce(input_tokens, 0) AND coalesce(output_tokens, 0) >= 0
     AND coalesce(audio_seconds, 0) >= 0 AND coalesce(usd_per_call, 0) >= 0),
   CONSTRAINT an_estimate_estimates_something CHECK (num_nonnulls(input_tokens, output_tokens, audio_seconds, usd_per_call) > 0)
 );
@@ -150,6 +151,7 @@ COMMENT ON COLUMN omni_costs.cost_estimates.operation IS 'Operation the rule app
 COMMENT ON COLUMN omni_costs.cost_estimates.provider IS 'Provider the rule applies to; NULL = any.';
 COMMENT ON COLUMN omni_costs.cost_estimates.model IS 'Canonical model the rule applies to; NULL = any.';
 COMMENT ON COLUMN omni_costs.cost_estimates.input_tokens IS 'Typical input tokens per call, tokens.';
+COMMENT ON COLUMN omni_costs.cost_estimates.input_audio_tokens IS 'Of input_tokens, the typical audio tokens per call (priced at the audio input rate), tokens.';
 COMMENT ON COLUMN omni_costs.cost_estimates.output_tokens IS 'Typical output tokens per call, tokens.';
 COMMENT ON COLUMN omni_costs.cost_estimates.audio_seconds IS 'Typical audio duration per call, seconds (used only when the call has no measured duration).';
 COMMENT ON COLUMN omni_costs.cost_estimates.usd_per_call IS 'Flat USD per call, used when the model has no price row.';
@@ -714,7 +716,10 @@ BEGIN
     -- The price is known but the usage is not: fill the unknown quantities from the estimate rule.
     v_est := find_estimate(p_operation, p_provider, v_price.model);
     IF v_est.estimate_id IS NOT NULL AND num_nonnulls(v_est.input_tokens, v_est.output_tokens, v_est.audio_seconds) > 0 THEN
-      v_q.input_tokens := coalesce(q.input_tokens, v_est.input_tokens, 0);
+      IF q.input_tokens IS NULL THEN
+        v_q.input_tokens := coalesce(v_est.input_tokens, 0);
+        v_q.input_audio_tokens := least(coalesce(v_est.input_audio_tokens, 0), v_q.input_tokens);
+      END IF;
       v_q.output_tokens := coalesce(q.output_tokens, v_est.output_tokens, 0);
       v_q.audio_seconds := coalesce(q.audio_seconds, v_est.audio_seconds, 0);
       r.processing_cost_usd := (SELECT trim_scale(coalesce(sum(l.amount_usd), 0)) FROM cost_lines(v_q, v_price) l);

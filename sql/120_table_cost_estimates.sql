@@ -6,6 +6,7 @@ CREATE TABLE omni_costs.cost_estimates (
   provider text,
   model text,
   input_tokens integer,
+  input_audio_tokens integer,
   output_tokens integer,
   audio_seconds numeric,
   usd_per_call numeric,
@@ -13,7 +14,7 @@ CREATE TABLE omni_costs.cost_estimates (
   source text NOT NULL DEFAULT 'catalogue',
   CONSTRAINT estimate_rule_is_unique UNIQUE NULLS NOT DISTINCT (operation, provider, model),
   CONSTRAINT a_model_rule_names_its_provider CHECK (model IS NULL OR provider IS NOT NULL),
-  CONSTRAINT estimate_quantities_are_not_negative CHECK (coalesce(input_tokens, 0) >= 0 AND coalesce(output_tokens, 0) >= 0
+  CONSTRAINT estimate_quantities_are_not_negative CHECK (coalesce(input_tokens, 0) >= 0 AND coalesce(input_audio_tokens, 0) BETWEEN 0 AND coalesce(input_tokens, 0) AND coalesce(output_tokens, 0) >= 0
     AND coalesce(audio_seconds, 0) >= 0 AND coalesce(usd_per_call, 0) >= 0),
   CONSTRAINT an_estimate_estimates_something CHECK (num_nonnulls(input_tokens, output_tokens, audio_seconds, usd_per_call) > 0)
 );
@@ -23,6 +24,7 @@ COMMENT ON COLUMN omni_costs.cost_estimates.operation IS 'Operation the rule app
 COMMENT ON COLUMN omni_costs.cost_estimates.provider IS 'Provider the rule applies to; NULL = any.';
 COMMENT ON COLUMN omni_costs.cost_estimates.model IS 'Canonical model the rule applies to; NULL = any.';
 COMMENT ON COLUMN omni_costs.cost_estimates.input_tokens IS 'Typical input tokens per call, tokens.';
+COMMENT ON COLUMN omni_costs.cost_estimates.input_audio_tokens IS 'Of input_tokens, the typical audio tokens per call (priced at the audio input rate), tokens.';
 COMMENT ON COLUMN omni_costs.cost_estimates.output_tokens IS 'Typical output tokens per call, tokens.';
 COMMENT ON COLUMN omni_costs.cost_estimates.audio_seconds IS 'Typical audio duration per call, seconds (used only when the call has no measured duration).';
 COMMENT ON COLUMN omni_costs.cost_estimates.usd_per_call IS 'Flat USD per call, used when the model has no price row.';

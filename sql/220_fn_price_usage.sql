@@ -72,7 +72,10 @@ BEGIN
     -- The price is known but the usage is not: fill the unknown quantities from the estimate rule.
     v_est := find_estimate(p_operation, p_provider, v_price.model);
     IF v_est.estimate_id IS NOT NULL AND num_nonnulls(v_est.input_tokens, v_est.output_tokens, v_est.audio_seconds) > 0 THEN
-      v_q.input_tokens := coalesce(q.input_tokens, v_est.input_tokens, 0);
+      IF q.input_tokens IS NULL THEN
+        v_q.input_tokens := coalesce(v_est.input_tokens, 0);
+        v_q.input_audio_tokens := least(coalesce(v_est.input_audio_tokens, 0), v_q.input_tokens);
+      END IF;
       v_q.output_tokens := coalesce(q.output_tokens, v_est.output_tokens, 0);
       v_q.audio_seconds := coalesce(q.audio_seconds, v_est.audio_seconds, 0);
       r.processing_cost_usd := (SELECT trim_scale(coalesce(sum(l.amount_usd), 0)) FROM cost_lines(v_q, v_price) l);

@@ -18,6 +18,7 @@ export interface StoredEstimate {
   provider: string | null;
   model: string | null;
   input_tokens: number | null;
+  input_audio_tokens: number | null;
   output_tokens: number | null;
   audio_seconds: string | null;
   usd_per_call: string | null;
@@ -54,13 +55,13 @@ export function planAliases(
   return changes;
 }
 
-/** The table has no input_audio_tokens column: that part of a catalogue rule is not stored. */
 export function toStoredEstimate(rule: EstimateRule): StoredEstimate {
   return {
     operation: rule.operation,
     provider: rule.provider,
     model: rule.model,
     input_tokens: rule.input_tokens,
+    input_audio_tokens: rule.input_audio_tokens,
     output_tokens: rule.output_tokens,
     audio_seconds: rule.audio_seconds === null ? null : numberToDecimalString(rule.audio_seconds),
     usd_per_call: rule.usd_per_call,
@@ -84,6 +85,7 @@ export function planEstimates(
     if (!found) changes.added.push(wanted);
     else if (
       found.input_tokens !== wanted.input_tokens ||
+      found.input_audio_tokens !== wanted.input_audio_tokens ||
       found.output_tokens !== wanted.output_tokens ||
       !sameDecimal(found.audio_seconds, wanted.audio_seconds) ||
       !sameDecimal(found.usd_per_call, wanted.usd_per_call) ||

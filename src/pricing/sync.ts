@@ -128,6 +128,7 @@ const estimateSchema = z.object({
   provider: z.string().nullable(),
   model: z.string().nullable(),
   input_tokens: z.number().nullable(),
+  input_audio_tokens: z.number().nullable(),
   output_tokens: z.number().nullable(),
   audio_seconds: z.string().nullable(),
   usd_per_call: z.string().nullable(),
@@ -242,14 +243,16 @@ async function writeAliases(tx: CommonQueryMethods, rules: readonly StoredAlias[
 async function writeEstimates(tx: CommonQueryMethods, rules: readonly StoredEstimate[]): Promise<void> {
   if (rules.length === 0) return;
   await tx.query(sql.unsafe`
-    INSERT INTO omni_costs.cost_estimates AS e (operation, provider, model, input_tokens, output_tokens, audio_seconds,
-      usd_per_call, note, source)
-    SELECT x.operation, x.provider, x.model, x.input_tokens, x.output_tokens, x.audio_seconds, x.usd_per_call, x.note, x.source
+    INSERT INTO omni_costs.cost_estimates AS e (operation, provider, model, input_tokens, input_audio_tokens, output_tokens,
+      audio_seconds, usd_per_call, note, source)
+    SELECT x.operation, x.provider, x.model, x.input_tokens, x.input_audio_tokens, x.output_tokens, x.audio_seconds,
+           x.usd_per_call, x.note, x.source
       FROM jsonb_to_recordset(${sql.jsonb(rules as never)})
-        AS x(operation text, provider text, model text, input_tokens integer, output_tokens integer,
+        AS x(operation text, provider text, model text, input_tokens integer, input_audio_tokens integer, output_tokens integer,
              audio_seconds numeric, usd_per_call numeric, note text, source text)
     ON CONFLICT ON CONSTRAINT estimate_rule_is_unique DO UPDATE
-       SET input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+       SET input_tokens = excluded.input_tokens, input_audio_tokens = excluded.input_audio_tokens,
+           output_tokens = excluded.output_tokens,
            audio_seconds = excluded.audio_seconds, usd_per_call = excluded.usd_per_call,
            note = excluded.note, source = excluded.source`);
 }
@@ -330,7 +333,8 @@ export async function syncPrices(db: DatabasePool, options: SyncOptions = {}): P
     const estimates = planEstimates(
       desired.estimates,
       await tx.any(sql.type(estimateSchema)`
-        SELECT operation, provider, model, input_tokens, output_tokens, audio_seconds, usd_per_call, note, source
+        SELECT operation, provider, model, input_tokens, input_audio_tokens, output_tokens, audio_seconds, usd_per_call,
+               note, source
           FROM omni_costs.cost_estimates`),
     );
 
