@@ -270,7 +270,7 @@ CREATE TABLE omni_costs.model_usage (
   CONSTRAINT input_subsets_fit_in_input_tokens CHECK (
     coalesce(cached_input_tokens, 0) <= coalesce(input_tokens, 2147483647)
     AND coalesce(cache_write_tokens, 0) <= coalesce(input_tokens, 2147483647)
-    AND coalesce(cached_input_tokens, 0) + coalesce(cache_write_tokens, 0) <= coalesce(input_tokens, 2147483647)
+    AND coalesce(cached_input_tokens, 0)::bigint + coalesce(cache_write_tokens, 0) <= coalesce(input_tokens, 2147483647)
     AND coalesce(input_audio_tokens, 0) <= coalesce(input_tokens, 2147483647)
     AND coalesce(input_image_tokens, 0) <= coalesce(input_tokens, 2147483647)
     AND coalesce(input_video_tokens, 0) <= coalesce(input_tokens, 2147483647)
@@ -403,10 +403,13 @@ COMMENT ON COLUMN omni_costs.rollup_state.days_recomputed IS 'Days the last refr
 INSERT INTO omni_costs.rollup_state (snapshot, refreshed_at) VALUES (pg_current_snapshot(), now());
 
 CREATE TABLE omni_costs.rollup_dirty_days (
-  day date PRIMARY KEY
+  day date NOT NULL,
+  marked_xid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
+  PRIMARY KEY (day, marked_xid)
 );
-COMMENT ON TABLE omni_costs.rollup_dirty_days IS 'UTC days whose usage rows were updated or deleted (reprice, late pricing) since the last refresh; the next refresh re-aggregates them, and reports compute them from raw rows meanwhile.';
+COMMENT ON TABLE omni_costs.rollup_dirty_days IS 'UTC days whose usage rows were updated or deleted (reprice, late pricing) since the last refresh, one mark per day and transaction; the next refresh re-aggregates them and removes the marks it saw, and reports compute those days from raw rows meanwhile. One mark per transaction (not per day) so that a transaction committing during a refresh keeps its own mark.';
 COMMENT ON COLUMN omni_costs.rollup_dirty_days.day IS 'UTC day to re-aggregate.';
+COMMENT ON COLUMN omni_costs.rollup_dirty_days.marked_xid IS 'Transaction that changed rows of that day (xid8 as bigint).';
 
 CREATE TABLE omni_costs.view_refreshes (
   view_name text PRIMARY KEY,
@@ -1468,14 +1471,20 @@ BEGIN
             HINT = 'Use a new key for a new call; replay a call only with exactly the same payload.';
   END IF;
 
+  -- A key whose call was archived (detach_usage_month) is a replay too: it was recorded once, and its
+  -- cost still counts in the rollups and batch totals; only its stored columns are no longer at hand.
   RETURN QUERY
-  SELECT m.idempotency_key, NOT (m.usage_id = ANY (v_claimed)), m.usage_id, m.occurred_at, m.recorded_at,
-         m.instance_id, m.batch_job_id, m.message_id, m.provider, m.model, m.operation, m.processing_cost_usd,
-         m.cost_status, m.pricing_id, m.pricing_match, m.cost_note
-    FROM jsonb_array_elements(p_rows) WITH ORDINALITY AS e(x, ord)
-    JOIN usage_keys k ON k.idempotency_key = e.x ->> 'idempotency_key'
-    JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
-   ORDER BY e.ord;
+  SELECT k.idempotency_key, NOT (k.usage_id = ANY (v_claimed)), k.usage_id, k.occurred_at, m.recorded_at,
+         coalesce(m.instance_id, (i.u).instance_id), coalesce(m.batch_job_id, (i.u).batch_job_id),
+         coalesce(m.message_id, (i.u).message_id), coalesce(m.provider, (i.u).provider),
+         coalesce(m.model, (i.u).model), coalesce(m.operation, (i.u).operation), m.processing_cost_usd,
+         m.cost_status, m.pricing_id, m.pricing_match,
+         CASE WHEN m.usage_id IS NULL THEN 'recorded before; its month has been archived (detach_usage_month)'
+              ELSE m.cost_note END
+    FROM usage_input_rows(p_rows) i
+    JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
+    LEFT JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
+   ORDER BY i.ord;
   GET DIAGNOSTICS v_returned = ROW_COUNT;
   IF v_returned < jsonb_array_length(p_rows) THEN
     -- Only under REPEATABLE READ or SERIALIZABLE: a concurrent writer stored a key after our snapshot.
@@ -1484,17 +1493,19 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.record_usage(jsonb) IS 'Records calls given as a JSON array of usage_input objects, in one statement, idempotently on idempotency_key. Returns one row per input row, in input order, with the cost PostgreSQL computed and replayed = true for keys already stored. Raises OC409 when a key was stored with a different payload (then nothing is written).';
+COMMENT ON FUNCTION omni_costs.record_usage(jsonb) IS 'Records calls given as a JSON array of usage_input objects, in one statement, idempotently on idempotency_key. Returns one row per input row, in input order, with the cost PostgreSQL computed and replayed = true for keys already stored (for a call whose month was archived: replayed, with recorded_at, cost and status NULL). Raises OC409 when a key was stored with a different payload (then nothing is written).';
 
 -- ==== sql/320_tg_model_pricing.sql
 -- When a price row arrives, the calls that were waiting for it (unpriced, or estimated for lack of a price)
--- are priced at once. Calls that already have a price row change only through reprice().
-CREATE FUNCTION omni_costs.tg_model_pricing__price_waiting_calls()
-RETURNS trigger
+-- are priced at once; calls still uncommitted at that moment are caught by the refresh job's sweep. Calls that already have a price row change only through reprice().
+CREATE FUNCTION omni_costs.price_waiting_calls(p_providers text[], p_from timestamptz, p_until timestamptz)
+RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
+DECLARE
+  v_priced bigint;
 BEGIN
   UPDATE model_usage u
      SET processing_cost_usd = (r.c).processing_cost_usd, cost_status = (r.c).cost_status,
@@ -1503,12 +1514,30 @@ BEGIN
             FROM model_usage w
            WHERE w.pricing_id IS NULL
              AND w.cost_status IN ('unpriced', 'estimated')
-             AND EXISTS (SELECT FROM new_prices n WHERE n.provider = w.provider AND n.effective @> w.occurred_at)) r
+             AND (p_providers IS NULL OR w.provider = ANY (p_providers))
+             AND w.occurred_at >= p_from AND w.occurred_at < p_until) r
    WHERE u.usage_id = r.usage_id AND u.occurred_at = r.occurred_at AND (r.c).pricing_id IS NOT NULL;
+  GET DIAGNOSTICS v_priced = ROW_COUNT;
+  RETURN v_priced;
+END
+$$;
+COMMENT ON FUNCTION omni_costs.price_waiting_calls(text[], timestamptz, timestamptz) IS 'Prices the calls that had no price row (unpriced, or estimated for lack of a price) and now have one, for the given providers (NULL = all) and occurred_at range. Returns how many it priced. Called when prices arrive, and by the refresh job as a sweep for calls that were still uncommitted then.';
+
+CREATE FUNCTION omni_costs.tg_model_pricing__price_waiting_calls()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+BEGIN
+  PERFORM price_waiting_calls(array_agg(DISTINCT n.provider), min(lower(n.effective)),
+                              max(coalesce(upper(n.effective), 'infinity')))
+     FROM new_prices n
+   HAVING count(*) > 0;
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.tg_model_pricing__price_waiting_calls() IS 'AFTER INSERT statement trigger on model_pricing: prices the calls of the same provider and time range that had no price row, so unknown costs become known as soon as a price exists.';
+COMMENT ON FUNCTION omni_costs.tg_model_pricing__price_waiting_calls() IS 'AFTER INSERT statement trigger on model_pricing: prices the calls of the same providers and time range that had no price row, so unknown costs become known as soon as a price exists.';
 CREATE TRIGGER _100_price_waiting_calls AFTER INSERT ON omni_costs.model_pricing
   REFERENCING NEW TABLE AS new_prices
   FOR EACH STATEMENT EXECUTE FUNCTION omni_costs.tg_model_pricing__price_waiting_calls();
@@ -1531,6 +1560,34 @@ $$;
 COMMENT ON FUNCTION omni_costs.tg_model_pricing__only_close_ranges() IS 'BEFORE UPDATE row trigger on model_pricing: allows only closing a range (moving its end earlier) and editing its note; prices themselves are immutable.';
 CREATE TRIGGER _100_only_close_ranges BEFORE UPDATE ON omni_costs.model_pricing
   FOR EACH ROW EXECUTE FUNCTION omni_costs.tg_model_pricing__only_close_ranges();
+
+-- The other side of the race: a call inserted without a price while its price is being committed elsewhere.
+-- At its own commit, a call that is still waiting is priced if a price is now visible. (Two commits at the
+-- very same instant can still miss each other; the refresh job's sweep catches those.)
+CREATE FUNCTION omni_costs.tg_model_usage__price_at_commit()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+DECLARE
+  r omni_costs.cost_result;
+BEGIN
+  r := price_of(NEW);
+  IF r.pricing_id IS NOT NULL THEN
+    UPDATE model_usage u
+       SET processing_cost_usd = r.processing_cost_usd, cost_status = r.cost_status, pricing_id = r.pricing_id,
+           pricing_match = r.pricing_match, cost_note = r.cost_note
+     WHERE u.usage_id = NEW.usage_id AND u.occurred_at = NEW.occurred_at AND u.pricing_id IS NULL;
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION omni_costs.tg_model_usage__price_at_commit() IS 'Deferred (commit-time) row trigger for calls inserted without a price row: prices them if a price committed meanwhile.';
+CREATE CONSTRAINT TRIGGER _300_price_at_commit AFTER INSERT ON omni_costs.model_usage
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (NEW.pricing_id IS NULL AND NEW.cost_status IN ('unpriced', 'estimated'))
+  EXECUTE FUNCTION omni_costs.tg_model_usage__price_at_commit();
 
 -- ==== sql/330_fn_partitions.sql
 -- Monthly partitions of model_usage: created ahead by ensure_usage_partitions() (migration and the daily
@@ -1576,6 +1633,7 @@ SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
+  v_month date := date_trunc('month', p_month)::date;
   v_name text := format('model_usage_y%sm%s', to_char(p_month, 'YYYY'), to_char(p_month, 'MM'));
   v_archive text := 'archived_' || v_name;
 BEGIN
@@ -1583,6 +1641,12 @@ BEGIN
     RAISE EXCEPTION 'no usage partition for month % (expected table omni_costs.%)', to_char(p_month, 'YYYY-MM'), v_name
       USING ERRCODE = '42P01';
   END IF;
+  -- Bring the month's rows into the rollups first: no refresh runs meanwhile (rollup_state lock), and no
+  -- write to the month is in flight (the partition lock waits for open writers and blocks new ones).
+  LOCK TABLE rollup_state IN EXCLUSIVE MODE;
+  EXECUTE format('LOCK TABLE omni_costs.%I IN ACCESS EXCLUSIVE MODE', v_name);
+  PERFORM fold_into_rollup((SELECT s.snapshot FROM rollup_state s),
+                           v_month::timestamp AT TIME ZONE 'UTC', (v_month + interval '1 month')::timestamp AT TIME ZONE 'UTC');
   EXECUTE format('ALTER TABLE omni_costs.model_usage DETACH PARTITION omni_costs.%I', v_name);
   EXECUTE format('ALTER TABLE omni_costs.%I RENAME TO %I', v_name, v_archive);
   EXECUTE format('COMMENT ON TABLE omni_costs.%I IS %L', v_archive,
@@ -1590,39 +1654,32 @@ BEGIN
   RETURN 'omni_costs.' || v_archive;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.detach_usage_month(date) IS 'Detaches the month of p_month from model_usage and renames it archived_model_usage_yYYYYmMM, for archiving. Daily rollups and batch totals keep counting its rows. Returns the archive table name.';
+COMMENT ON FUNCTION omni_costs.detach_usage_month(date) IS 'Folds the month''s rows not yet in the rollups into usage_daily, then detaches the month of p_month from model_usage and renames it archived_model_usage_yYYYYmMM, for archiving. Daily rollups and batch totals keep counting its rows. Returns the archive table name.';
 
 SELECT omni_costs.ensure_usage_partitions((date_trunc('month', now()) - interval '24 months')::date,
                                           (date_trunc('month', now()) + interval '13 months')::date);
 
 -- ==== sql/340_fn_refresh_rollups.sql
--- refresh_rollups(): bring usage_daily up to date, then refresh the materialized views built on it.
--- Must run in a REPEATABLE READ transaction that first took LOCK TABLE rollup_state IN EXCLUSIVE MODE
--- (a lock statement takes no snapshot, so the snapshot is taken after the lock and sees the last refresh).
--- Exactness: a usage row is counted in usage_daily iff its transaction is visible in rollup_state.snapshot.
--- Rows committed since then, in any commit order, are exactly those not visible in that snapshot.
-CREATE FUNCTION omni_costs.refresh_rollups()
-RETURNS TABLE (rows_added bigint, days_recomputed integer, snapshot pg_snapshot)
+-- Rollup maintenance. usage_daily counts a usage row iff its transaction is visible in
+-- rollup_state.snapshot; rows committed since then, in any commit order, are exactly those not visible in
+-- that snapshot. fold_into_rollup() adds such rows (an O(new rows) delta) and re-aggregates the days marked
+-- dirty by updates and deletes; refresh_rollups() runs it over all time and moves the snapshot forward;
+-- detach_usage_month() runs it over one month before the month leaves model_usage.
+CREATE FUNCTION omni_costs.fold_into_rollup(p_since pg_snapshot, p_from timestamptz, p_until timestamptz)
+RETURNS TABLE (rows_added bigint, days_recomputed integer)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
-  v_prev pg_snapshot;
   v_dirty date[];
   v_added bigint;
 BEGIN
-  IF current_setting('transaction_isolation') NOT IN ('repeatable read', 'serializable') THEN
-    RAISE EXCEPTION 'refresh_rollups() must run in a REPEATABLE READ transaction' USING ERRCODE = '25001',
-      HINT = 'BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE omni_costs.rollup_state IN EXCLUSIVE MODE; SELECT * FROM omni_costs.refresh_rollups(); COMMIT;';
-  END IF;
-  IF NOT EXISTS (SELECT FROM pg_locks l WHERE l.locktype = 'relation' AND l.pid = pg_backend_pid()
-                    AND l.relation = 'omni_costs.rollup_state'::regclass AND l.mode = 'ExclusiveLock' AND l.granted) THEN
-    RAISE EXCEPTION 'refresh_rollups() needs LOCK TABLE omni_costs.rollup_state IN EXCLUSIVE MODE first' USING ERRCODE = '55000';
-  END IF;
-
-  SELECT s.snapshot INTO v_prev FROM rollup_state s;
-  WITH d AS (DELETE FROM rollup_dirty_days RETURNING day) SELECT coalesce(array_agg(day), '{}') INTO v_dirty FROM d;
+  -- Only the marks visible to this transaction are removed: a transaction committing meanwhile keeps its own.
+  WITH d AS (DELETE FROM rollup_dirty_days x
+              WHERE x.day >= (p_from AT TIME ZONE 'UTC')::date AND x.day < ceil_day(p_until)
+             RETURNING x.day)
+  SELECT coalesce(array_agg(DISTINCT d.day), '{}') INTO v_dirty FROM d;
 
   DELETE FROM usage_daily WHERE day = ANY (v_dirty);
   INSERT INTO usage_daily
@@ -1640,8 +1697,9 @@ BEGIN
   WITH fresh AS (
     SELECT (u.occurred_at AT TIME ZONE 'UTC')::date AS day, u.*
       FROM model_usage u
-     WHERE u.recorded_xid >= pg_snapshot_xmin(v_prev)::text::bigint
-       AND NOT pg_visible_in_snapshot(u.recorded_xid::text::xid8, v_prev)
+     WHERE u.recorded_xid >= pg_snapshot_xmin(p_since)::text::bigint
+       AND NOT pg_visible_in_snapshot(u.recorded_xid::text::xid8, p_since)
+       AND u.occurred_at >= p_from AND u.occurred_at < p_until
   ), delta AS (
     SELECT f.day, f.instance_id, f.provider, f.model, f.operation, f.cost_status,
            count(*) AS calls, sum(f.requests) AS requests, coalesce(sum(f.input_tokens), 0) AS input_tokens,
@@ -1665,17 +1723,53 @@ BEGIN
     RETURNING t.calls
   )
   SELECT coalesce(sum(calls), 0) INTO v_added FROM delta;
+  RETURN QUERY SELECT v_added, coalesce(array_length(v_dirty, 1), 0);
+END
+$$;
+COMMENT ON FUNCTION omni_costs.fold_into_rollup(pg_snapshot, timestamptz, timestamptz) IS 'Adds to usage_daily the usage rows with occurred_at in [p_from, p_until) whose transactions are not visible in p_since, and re-aggregates the dirty days of that range (removing their visible marks). Returns rows added and days re-aggregated. Callers hold rollup_state in EXCLUSIVE mode.';
 
+CREATE FUNCTION omni_costs.ceil_day(p_at timestamptz)
+RETURNS date
+LANGUAGE sql IMMUTABLE
+AS $$
+  SELECT CASE WHEN p_at = 'infinity' THEN 'infinity'::date
+              ELSE ((p_at AT TIME ZONE 'UTC') + interval '1 day' - interval '1 microsecond')::date END
+$$;
+COMMENT ON FUNCTION omni_costs.ceil_day(timestamptz) IS 'The first UTC day that starts at or after p_at (exclusive upper day bound of a time range).';
+
+CREATE FUNCTION omni_costs.refresh_rollups()
+RETURNS TABLE (rows_added bigint, days_recomputed integer, snapshot pg_snapshot)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+DECLARE
+  v_prev pg_snapshot;
+  v_fold record;
+BEGIN
+  -- REPEATABLE READ, with the lock taken first (a lock statement takes no snapshot, so the snapshot is taken
+  -- after any earlier refresh committed): two refreshes never overlap and none re-adds another's rows.
+  IF current_setting('transaction_isolation') NOT IN ('repeatable read', 'serializable') THEN
+    RAISE EXCEPTION 'refresh_rollups() must run in a REPEATABLE READ transaction' USING ERRCODE = '25001',
+      HINT = 'BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE omni_costs.rollup_state IN EXCLUSIVE MODE; SELECT * FROM omni_costs.refresh_rollups(); COMMIT;';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_locks l WHERE l.locktype = 'relation' AND l.pid = pg_backend_pid()
+                    AND l.relation = 'omni_costs.rollup_state'::regclass AND l.mode = 'ExclusiveLock' AND l.granted) THEN
+    RAISE EXCEPTION 'refresh_rollups() needs LOCK TABLE omni_costs.rollup_state IN EXCLUSIVE MODE first' USING ERRCODE = '55000';
+  END IF;
+
+  SELECT s.snapshot INTO v_prev FROM rollup_state s;
+  SELECT * INTO v_fold FROM fold_into_rollup(v_prev, '-infinity', 'infinity');
   UPDATE rollup_state s
-     SET snapshot = pg_current_snapshot(), refreshed_at = now(), rows_added = v_added,
-         days_recomputed = coalesce(array_length(v_dirty, 1), 0);
+     SET snapshot = pg_current_snapshot(), refreshed_at = now(), rows_added = v_fold.rows_added,
+         days_recomputed = v_fold.days_recomputed;
 
   PERFORM refresh_view('daily_instance_costs');
   PERFORM refresh_view('daily_model_costs');
-  RETURN QUERY SELECT v_added, coalesce(array_length(v_dirty, 1), 0), pg_current_snapshot();
+  RETURN QUERY SELECT v_fold.rows_added, v_fold.days_recomputed, pg_current_snapshot();
 END
 $$;
-COMMENT ON FUNCTION omni_costs.refresh_rollups() IS 'Adds the usage rows committed since the last refresh snapshot to usage_daily (work proportional to the new rows), re-aggregates the days marked dirty by updates and deletes, records the new snapshot in rollup_state, and refreshes the daily materialized views. Returns rows added, days re-aggregated and the new snapshot.';
+COMMENT ON FUNCTION omni_costs.refresh_rollups() IS 'Adds the usage rows committed since the last refresh snapshot to usage_daily (work proportional to the new rows), re-aggregates the days marked dirty by updates and deletes, records the new snapshot in rollup_state, and refreshes the daily materialized views. Must run in REPEATABLE READ after LOCK TABLE rollup_state IN EXCLUSIVE MODE. Returns rows added, days re-aggregated and the new snapshot.';
 
 -- ==== sql/400_views.sql
 -- The read surface: views over the tables. Analysts and the CLI read these; the tables are storage.
@@ -1726,7 +1820,7 @@ COMMENT ON COLUMN omni_costs.batch_costs.estimated_calls IS 'Of which the cost i
 COMMENT ON COLUMN omni_costs.batch_costs.unpriced_calls IS 'Of which the cost is unknown (not in total_cost_usd).';
 
 CREATE VIEW omni_costs.usage_costs AS
-SELECT u.usage_id, u.idempotency_key, u.occurred_at, u.recorded_at, u.instance_id, u.batch_job_id, u.message_id,
+SELECT u.usage_id, u.idempotency_key, u.occurred_at, u.recorded_at, u.recorded_xid, u.instance_id, u.batch_job_id, u.message_id,
        u.provider, u.model, u.operation, u.service_tier, u.input_tokens, u.output_tokens, u.cached_input_tokens,
        u.cache_write_tokens, u.cache_write_1h_tokens, u.reasoning_tokens, u.input_audio_tokens,
        u.cached_input_audio_tokens, u.output_audio_tokens, u.input_image_tokens, u.input_video_tokens,
@@ -1754,6 +1848,17 @@ COMMENT ON COLUMN omni_costs.message_costs.unpriced_calls IS 'Calls whose cost i
 COMMENT ON COLUMN omni_costs.message_costs.models IS 'provider/model pairs used.';
 COMMENT ON COLUMN omni_costs.message_costs.first_call_at IS 'First call.';
 COMMENT ON COLUMN omni_costs.message_costs.last_call_at IS 'Last call.';
+
+CREATE VIEW omni_costs.rollup_status AS
+SELECT s.snapshot, s.refreshed_at, s.rows_added, s.days_recomputed,
+       ARRAY(SELECT DISTINCT d.day FROM omni_costs.rollup_dirty_days d ORDER BY 1) AS dirty_days
+  FROM omni_costs.rollup_state s;
+COMMENT ON VIEW omni_costs.rollup_status IS 'How current the daily rollups are: a usage row is in usage_daily (daily_costs) iff its transaction is visible in snapshot; days in dirty_days are stale there until the next refresh (read them from usage_costs).';
+COMMENT ON COLUMN omni_costs.rollup_status.snapshot IS 'Snapshot of the last refresh (pg_snapshot); rows with NOT pg_visible_in_snapshot(recorded_xid::text::xid8, snapshot) came later.';
+COMMENT ON COLUMN omni_costs.rollup_status.refreshed_at IS 'When the last refresh ran.';
+COMMENT ON COLUMN omni_costs.rollup_status.rows_added IS 'Usage rows the last refresh added.';
+COMMENT ON COLUMN omni_costs.rollup_status.days_recomputed IS 'Days the last refresh re-aggregated.';
+COMMENT ON COLUMN omni_costs.rollup_status.dirty_days IS 'UTC days with updated or deleted rows since the last refresh.';
 
 -- ==== sql/410_mv_daily.sql
 -- Materialized views of daily totals (UTC days), built from usage_daily and refreshed CONCURRENTLY by the
@@ -1846,7 +1951,8 @@ GRANT USAGE ON SCHEMA omni_costs TO omni_costs_writer, omni_costs_reader, omni_c
 GRANT EXECUTE ON FUNCTION omni_costs.record_usage(jsonb) TO omni_costs_writer, omni_costs_admin;
 
 GRANT SELECT ON omni_costs.usage_costs, omni_costs.message_costs, omni_costs.batch_costs, omni_costs.batch_jobs,
-  omni_costs.daily_costs, omni_costs.daily_instance_costs, omni_costs.daily_model_costs, omni_costs.view_refreshes
+  omni_costs.daily_costs, omni_costs.daily_instance_costs, omni_costs.daily_model_costs, omni_costs.view_refreshes,
+  omni_costs.rollup_status
   TO omni_costs_reader, omni_costs_admin;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA omni_costs TO omni_costs_admin;
@@ -1855,8 +1961,13 @@ GRANT EXECUTE ON FUNCTION omni_costs.refresh_rollups(), omni_costs.ensure_usage_
   omni_costs.resolve_price(text, text, text, timestamptz, integer), omni_costs.price_of(omni_costs.model_usage),
   omni_costs.price_usage(omni_costs.usage_quantities, text, text, text, text, timestamptz),
   omni_costs.cost_lines(omni_costs.usage_quantities, omni_costs.model_pricing),
-  omni_costs.quantities_of(omni_costs.model_usage)
+  omni_costs.quantities_of(omni_costs.model_usage), omni_costs.find_estimate(text, text, text),
+  omni_costs.detach_usage_month(date), omni_costs.price_waiting_calls(text[], timestamptz, timestamptz)
   TO omni_costs_admin;
+-- The refresh takes LOCK TABLE rollup_state IN EXCLUSIVE MODE, which needs UPDATE on it.
+GRANT UPDATE ON omni_costs.rollup_state TO omni_costs_admin;
+-- Partitions created later (by the worker's upkeep job) are readable by the admin too.
+ALTER DEFAULT PRIVILEGES IN SCHEMA omni_costs GRANT SELECT ON TABLES TO omni_costs_admin;
 
 -- Down Migration
 DROP SCHEMA omni_costs CASCADE;

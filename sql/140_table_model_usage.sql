@@ -58,7 +58,7 @@ CREATE TABLE omni_costs.model_usage (
   CONSTRAINT input_subsets_fit_in_input_tokens CHECK (
     coalesce(cached_input_tokens, 0) <= coalesce(input_tokens, 2147483647)
     AND coalesce(cache_write_tokens, 0) <= coalesce(input_tokens, 2147483647)
-    AND coalesce(cached_input_tokens, 0) + coalesce(cache_write_tokens, 0) <= coalesce(input_tokens, 2147483647)
+    AND coalesce(cached_input_tokens, 0)::bigint + coalesce(cache_write_tokens, 0) <= coalesce(input_tokens, 2147483647)
     AND coalesce(input_audio_tokens, 0) <= coalesce(input_tokens, 2147483647)
     AND coalesce(input_image_tokens, 0) <= coalesce(input_tokens, 2147483647)
     AND coalesce(input_video_tokens, 0) <= coalesce(input_tokens, 2147483647)

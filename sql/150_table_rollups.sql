@@ -55,10 +55,13 @@ COMMENT ON COLUMN omni_costs.rollup_state.days_recomputed IS 'Days the last refr
 INSERT INTO omni_costs.rollup_state (snapshot, refreshed_at) VALUES (pg_current_snapshot(), now());
 
 CREATE TABLE omni_costs.rollup_dirty_days (
-  day date PRIMARY KEY
+  day date NOT NULL,
+  marked_xid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
+  PRIMARY KEY (day, marked_xid)
 );
-COMMENT ON TABLE omni_costs.rollup_dirty_days IS 'UTC days whose usage rows were updated or deleted (reprice, late pricing) since the last refresh; the next refresh re-aggregates them, and reports compute them from raw rows meanwhile.';
+COMMENT ON TABLE omni_costs.rollup_dirty_days IS 'UTC days whose usage rows were updated or deleted (reprice, late pricing) since the last refresh, one mark per day and transaction; the next refresh re-aggregates them and removes the marks it saw, and reports compute those days from raw rows meanwhile. One mark per transaction (not per day) so that a transaction committing during a refresh keeps its own mark.';
 COMMENT ON COLUMN omni_costs.rollup_dirty_days.day IS 'UTC day to re-aggregate.';
+COMMENT ON COLUMN omni_costs.rollup_dirty_days.marked_xid IS 'Transaction that changed rows of that day (xid8 as bigint).';
 
 CREATE TABLE omni_costs.view_refreshes (
   view_name text PRIMARY KEY,

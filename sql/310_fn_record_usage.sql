@@ -114,14 +114,20 @@ BEGIN
             HINT = 'Use a new key for a new call; replay a call only with exactly the same payload.';
   END IF;
 
+  -- A key whose call was archived (detach_usage_month) is a replay too: it was recorded once, and its
+  -- cost still counts in the rollups and batch totals; only its stored columns are no longer at hand.
   RETURN QUERY
-  SELECT m.idempotency_key, NOT (m.usage_id = ANY (v_claimed)), m.usage_id, m.occurred_at, m.recorded_at,
-         m.instance_id, m.batch_job_id, m.message_id, m.provider, m.model, m.operation, m.processing_cost_usd,
-         m.cost_status, m.pricing_id, m.pricing_match, m.cost_note
-    FROM jsonb_array_elements(p_rows) WITH ORDINALITY AS e(x, ord)
-    JOIN usage_keys k ON k.idempotency_key = e.x ->> 'idempotency_key'
-    JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
-   ORDER BY e.ord;
+  SELECT k.idempotency_key, NOT (k.usage_id = ANY (v_claimed)), k.usage_id, k.occurred_at, m.recorded_at,
+         coalesce(m.instance_id, (i.u).instance_id), coalesce(m.batch_job_id, (i.u).batch_job_id),
+         coalesce(m.message_id, (i.u).message_id), coalesce(m.provider, (i.u).provider),
+         coalesce(m.model, (i.u).model), coalesce(m.operation, (i.u).operation), m.processing_cost_usd,
+         m.cost_status, m.pricing_id, m.pricing_match,
+         CASE WHEN m.usage_id IS NULL THEN 'recorded before; its month has been archived (detach_usage_month)'
+              ELSE m.cost_note END
+    FROM usage_input_rows(p_rows) i
+    JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
+    LEFT JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
+   ORDER BY i.ord;
   GET DIAGNOSTICS v_returned = ROW_COUNT;
   IF v_returned < jsonb_array_length(p_rows) THEN
     -- Only under REPEATABLE READ or SERIALIZABLE: a concurrent writer stored a key after our snapshot.
@@ -130,4 +136,4 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.record_usage(jsonb) IS 'Records calls given as a JSON array of usage_input objects, in one statement, idempotently on idempotency_key. Returns one row per input row, in input order, with the cost PostgreSQL computed and replayed = true for keys already stored. Raises OC409 when a key was stored with a different payload (then nothing is written).';
+COMMENT ON FUNCTION omni_costs.record_usage(jsonb) IS 'Records calls given as a JSON array of usage_input objects, in one statement, idempotently on idempotency_key. Returns one row per input row, in input order, with the cost PostgreSQL computed and replayed = true for keys already stored (for a call whose month was archived: replayed, with recorded_at, cost and status NULL). Raises OC409 when a key was stored with a different payload (then nothing is written).';

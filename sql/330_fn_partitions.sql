@@ -41,6 +41,7 @@ SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
+  v_month date := date_trunc('month', p_month)::date;
   v_name text := format('model_usage_y%sm%s', to_char(p_month, 'YYYY'), to_char(p_month, 'MM'));
   v_archive text := 'archived_' || v_name;
 BEGIN
@@ -48,6 +49,12 @@ BEGIN
     RAISE EXCEPTION 'no usage partition for month % (expected table omni_costs.%)', to_char(p_month, 'YYYY-MM'), v_name
       USING ERRCODE = '42P01';
   END IF;
+  -- Bring the month's rows into the rollups first: no refresh runs meanwhile (rollup_state lock), and no
+  -- write to the month is in flight (the partition lock waits for open writers and blocks new ones).
+  LOCK TABLE rollup_state IN EXCLUSIVE MODE;
+  EXECUTE format('LOCK TABLE omni_costs.%I IN ACCESS EXCLUSIVE MODE', v_name);
+  PERFORM fold_into_rollup((SELECT s.snapshot FROM rollup_state s),
+                           v_month::timestamp AT TIME ZONE 'UTC', (v_month + interval '1 month')::timestamp AT TIME ZONE 'UTC');
   EXECUTE format('ALTER TABLE omni_costs.model_usage DETACH PARTITION omni_costs.%I', v_name);
   EXECUTE format('ALTER TABLE omni_costs.%I RENAME TO %I', v_name, v_archive);
   EXECUTE format('COMMENT ON TABLE omni_costs.%I IS %L', v_archive,
@@ -55,7 +62,7 @@ BEGIN
   RETURN 'omni_costs.' || v_archive;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.detach_usage_month(date) IS 'Detaches the month of p_month from model_usage and renames it archived_model_usage_yYYYYmMM, for archiving. Daily rollups and batch totals keep counting its rows. Returns the archive table name.';
+COMMENT ON FUNCTION omni_costs.detach_usage_month(date) IS 'Folds the month''s rows not yet in the rollups into usage_daily, then detaches the month of p_month from model_usage and renames it archived_model_usage_yYYYYmMM, for archiving. Daily rollups and batch totals keep counting its rows. Returns the archive table name.';
 
 SELECT omni_costs.ensure_usage_partitions((date_trunc('month', now()) - interval '24 months')::date,
                                           (date_trunc('month', now()) + interval '13 months')::date);

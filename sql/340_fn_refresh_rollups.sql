@@ -1,30 +1,23 @@
--- refresh_rollups(): bring usage_daily up to date, then refresh the materialized views built on it.
--- Must run in a REPEATABLE READ transaction that first took LOCK TABLE rollup_state IN EXCLUSIVE MODE
--- (a lock statement takes no snapshot, so the snapshot is taken after the lock and sees the last refresh).
--- Exactness: a usage row is counted in usage_daily iff its transaction is visible in rollup_state.snapshot.
--- Rows committed since then, in any commit order, are exactly those not visible in that snapshot.
-CREATE FUNCTION omni_costs.refresh_rollups()
-RETURNS TABLE (rows_added bigint, days_recomputed integer, snapshot pg_snapshot)
+-- Rollup maintenance. usage_daily counts a usage row iff its transaction is visible in
+-- rollup_state.snapshot; rows committed since then, in any commit order, are exactly those not visible in
+-- that snapshot. fold_into_rollup() adds such rows (an O(new rows) delta) and re-aggregates the days marked
+-- dirty by updates and deletes; refresh_rollups() runs it over all time and moves the snapshot forward;
+-- detach_usage_month() runs it over one month before the month leaves model_usage.
+CREATE FUNCTION omni_costs.fold_into_rollup(p_since pg_snapshot, p_from timestamptz, p_until timestamptz)
+RETURNS TABLE (rows_added bigint, days_recomputed integer)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
-  v_prev pg_snapshot;
   v_dirty date[];
   v_added bigint;
 BEGIN
-  IF current_setting('transaction_isolation') NOT IN ('repeatable read', 'serializable') THEN
-    RAISE EXCEPTION 'refresh_rollups() must run in a REPEATABLE READ transaction' USING ERRCODE = '25001',
-      HINT = 'BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE omni_costs.rollup_state IN EXCLUSIVE MODE; SELECT * FROM omni_costs.refresh_rollups(); COMMIT;';
-  END IF;
-  IF NOT EXISTS (SELECT FROM pg_locks l WHERE l.locktype = 'relation' AND l.pid = pg_backend_pid()
-                    AND l.relation = 'omni_costs.rollup_state'::regclass AND l.mode = 'ExclusiveLock' AND l.granted) THEN
-    RAISE EXCEPTION 'refresh_rollups() needs LOCK TABLE omni_costs.rollup_state IN EXCLUSIVE MODE first' USING ERRCODE = '55000';
-  END IF;
-
-  SELECT s.snapshot INTO v_prev FROM rollup_state s;
-  WITH d AS (DELETE FROM rollup_dirty_days RETURNING day) SELECT coalesce(array_agg(day), '{}') INTO v_dirty FROM d;
+  -- Only the marks visible to this transaction are removed: a transaction committing meanwhile keeps its own.
+  WITH d AS (DELETE FROM rollup_dirty_days x
+              WHERE x.day >= (p_from AT TIME ZONE 'UTC')::date AND x.day < ceil_day(p_until)
+             RETURNING x.day)
+  SELECT coalesce(array_agg(DISTINCT d.day), '{}') INTO v_dirty FROM d;
 
   DELETE FROM usage_daily WHERE day = ANY (v_dirty);
   INSERT INTO usage_daily
@@ -42,8 +35,9 @@ BEGIN
   WITH fresh AS (
     SELECT (u.occurred_at AT TIME ZONE 'UTC')::date AS day, u.*
       FROM model_usage u
-     WHERE u.recorded_xid >= pg_snapshot_xmin(v_prev)::text::bigint
-       AND NOT pg_visible_in_snapshot(u.recorded_xid::text::xid8, v_prev)
+     WHERE u.recorded_xid >= pg_snapshot_xmin(p_since)::text::bigint
+       AND NOT pg_visible_in_snapshot(u.recorded_xid::text::xid8, p_since)
+       AND u.occurred_at >= p_from AND u.occurred_at < p_until
   ), delta AS (
     SELECT f.day, f.instance_id, f.provider, f.model, f.operation, f.cost_status,
            count(*) AS calls, sum(f.requests) AS requests, coalesce(sum(f.input_tokens), 0) AS input_tokens,
@@ -67,14 +61,50 @@ BEGIN
     RETURNING t.calls
   )
   SELECT coalesce(sum(calls), 0) INTO v_added FROM delta;
+  RETURN QUERY SELECT v_added, coalesce(array_length(v_dirty, 1), 0);
+END
+$$;
+COMMENT ON FUNCTION omni_costs.fold_into_rollup(pg_snapshot, timestamptz, timestamptz) IS 'Adds to usage_daily the usage rows with occurred_at in [p_from, p_until) whose transactions are not visible in p_since, and re-aggregates the dirty days of that range (removing their visible marks). Returns rows added and days re-aggregated. Callers hold rollup_state in EXCLUSIVE mode.';
 
+CREATE FUNCTION omni_costs.ceil_day(p_at timestamptz)
+RETURNS date
+LANGUAGE sql IMMUTABLE
+AS $$
+  SELECT CASE WHEN p_at = 'infinity' THEN 'infinity'::date
+              ELSE ((p_at AT TIME ZONE 'UTC') + interval '1 day' - interval '1 microsecond')::date END
+$$;
+COMMENT ON FUNCTION omni_costs.ceil_day(timestamptz) IS 'The first UTC day that starts at or after p_at (exclusive upper day bound of a time range).';
+
+CREATE FUNCTION omni_costs.refresh_rollups()
+RETURNS TABLE (rows_added bigint, days_recomputed integer, snapshot pg_snapshot)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+DECLARE
+  v_prev pg_snapshot;
+  v_fold record;
+BEGIN
+  -- REPEATABLE READ, with the lock taken first (a lock statement takes no snapshot, so the snapshot is taken
+  -- after any earlier refresh committed): two refreshes never overlap and none re-adds another's rows.
+  IF current_setting('transaction_isolation') NOT IN ('repeatable read', 'serializable') THEN
+    RAISE EXCEPTION 'refresh_rollups() must run in a REPEATABLE READ transaction' USING ERRCODE = '25001',
+      HINT = 'BEGIN ISOLATION LEVEL REPEATABLE READ; LOCK TABLE omni_costs.rollup_state IN EXCLUSIVE MODE; SELECT * FROM omni_costs.refresh_rollups(); COMMIT;';
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_locks l WHERE l.locktype = 'relation' AND l.pid = pg_backend_pid()
+                    AND l.relation = 'omni_costs.rollup_state'::regclass AND l.mode = 'ExclusiveLock' AND l.granted) THEN
+    RAISE EXCEPTION 'refresh_rollups() needs LOCK TABLE omni_costs.rollup_state IN EXCLUSIVE MODE first' USING ERRCODE = '55000';
+  END IF;
+
+  SELECT s.snapshot INTO v_prev FROM rollup_state s;
+  SELECT * INTO v_fold FROM fold_into_rollup(v_prev, '-infinity', 'infinity');
   UPDATE rollup_state s
-     SET snapshot = pg_current_snapshot(), refreshed_at = now(), rows_added = v_added,
-         days_recomputed = coalesce(array_length(v_dirty, 1), 0);
+     SET snapshot = pg_current_snapshot(), refreshed_at = now(), rows_added = v_fold.rows_added,
+         days_recomputed = v_fold.days_recomputed;
 
   PERFORM refresh_view('daily_instance_costs');
   PERFORM refresh_view('daily_model_costs');
-  RETURN QUERY SELECT v_added, coalesce(array_length(v_dirty, 1), 0), pg_current_snapshot();
+  RETURN QUERY SELECT v_fold.rows_added, v_fold.days_recomputed, pg_current_snapshot();
 END
 $$;
-COMMENT ON FUNCTION omni_costs.refresh_rollups() IS 'Adds the usage rows committed since the last refresh snapshot to usage_daily (work proportional to the new rows), re-aggregates the days marked dirty by updates and deletes, records the new snapshot in rollup_state, and refreshes the daily materialized views. Returns rows added, days re-aggregated and the new snapshot.';
+COMMENT ON FUNCTION omni_costs.refresh_rollups() IS 'Adds the usage rows committed since the last refresh snapshot to usage_daily (work proportional to the new rows), re-aggregates the days marked dirty by updates and deletes, records the new snapshot in rollup_state, and refreshes the daily materialized views. Must run in REPEATABLE READ after LOCK TABLE rollup_state IN EXCLUSIVE MODE. Returns rows added, days re-aggregated and the new snapshot.';

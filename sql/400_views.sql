@@ -46,7 +46,7 @@ COMMENT ON COLUMN omni_costs.batch_costs.estimated_calls IS 'Of which the cost i
 COMMENT ON COLUMN omni_costs.batch_costs.unpriced_calls IS 'Of which the cost is unknown (not in total_cost_usd).';
 
 CREATE VIEW omni_costs.usage_costs AS
-SELECT u.usage_id, u.idempotency_key, u.occurred_at, u.recorded_at, u.instance_id, u.batch_job_id, u.message_id,
+SELECT u.usage_id, u.idempotency_key, u.occurred_at, u.recorded_at, u.recorded_xid, u.instance_id, u.batch_job_id, u.message_id,
        u.provider, u.model, u.operation, u.service_tier, u.input_tokens, u.output_tokens, u.cached_input_tokens,
        u.cache_write_tokens, u.cache_write_1h_tokens, u.reasoning_tokens, u.input_audio_tokens,
        u.cached_input_audio_tokens, u.output_audio_tokens, u.input_image_tokens, u.input_video_tokens,
@@ -74,3 +74,14 @@ COMMENT ON COLUMN omni_costs.message_costs.unpriced_calls IS 'Calls whose cost i
 COMMENT ON COLUMN omni_costs.message_costs.models IS 'provider/model pairs used.';
 COMMENT ON COLUMN omni_costs.message_costs.first_call_at IS 'First call.';
 COMMENT ON COLUMN omni_costs.message_costs.last_call_at IS 'Last call.';
+
+CREATE VIEW omni_costs.rollup_status AS
+SELECT s.snapshot, s.refreshed_at, s.rows_added, s.days_recomputed,
+       ARRAY(SELECT DISTINCT d.day FROM omni_costs.rollup_dirty_days d ORDER BY 1) AS dirty_days
+  FROM omni_costs.rollup_state s;
+COMMENT ON VIEW omni_costs.rollup_status IS 'How current the daily rollups are: a usage row is in usage_daily (daily_costs) iff its transaction is visible in snapshot; days in dirty_days are stale there until the next refresh (read them from usage_costs).';
+COMMENT ON COLUMN omni_costs.rollup_status.snapshot IS 'Snapshot of the last refresh (pg_snapshot); rows with NOT pg_visible_in_snapshot(recorded_xid::text::xid8, snapshot) came later.';
+COMMENT ON COLUMN omni_costs.rollup_status.refreshed_at IS 'When the last refresh ran.';
+COMMENT ON COLUMN omni_costs.rollup_status.rows_added IS 'Usage rows the last refresh added.';
+COMMENT ON COLUMN omni_costs.rollup_status.days_recomputed IS 'Days the last refresh re-aggregated.';
+COMMENT ON COLUMN omni_costs.rollup_status.dirty_days IS 'UTC days with updated or deleted rows since the last refresh.';

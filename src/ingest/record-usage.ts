@@ -1,8 +1,13 @@
 // recordUsage(): the workers' one write. One statement for any number of rows, idempotent on the key,
 // priced by PostgreSQL. Pass a transaction to record usage atomically with the worker's own writes.
+// Outside a transaction, a serialization failure or deadlock (which rolled the statement back) is retried
+// transparently; inside one, it is thrown unchanged so that the caller's transaction is run again
+// (slonik's transaction() does that for these codes).
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
-import { mapDatabaseError } from '../db/map-error.ts';
+import { DatabaseUnavailableError, OmniError } from '../db/errors.ts';
+import { isConnectionLoss, mapDatabaseError, pgError } from '../db/map-error.ts';
+import { isRetryableTransactionError, type RetryOptions, retryTransient } from '../db/retry.ts';
 import { COST_STATUSES } from '../usage.ts';
 import { parseUsageRows } from './usage-row.ts';
 
@@ -11,7 +16,7 @@ export const recordedUsageSchema = z.object({
   replayed: z.boolean(),
   usage_id: z.number(),
   occurred_at: z.date(),
-  recorded_at: z.date(),
+  recorded_at: z.date().nullable(),
   instance_id: z.string(),
   batch_job_id: z.string().nullable(),
   message_id: z.string().nullable(),
@@ -19,27 +24,76 @@ export const recordedUsageSchema = z.object({
   model: z.string(),
   operation: z.string(),
   processing_cost_usd: z.string().nullable(),
-  cost_status: z.enum(COST_STATUSES),
+  /** null only for a replay of a call whose month was archived (its stored columns are gone). */
+  cost_status: z.enum(COST_STATUSES).nullable(),
   pricing_id: z.number().nullable(),
   pricing_match: z.string().nullable(),
   cost_note: z.string().nullable(),
 });
 export type RecordedUsage = z.infer<typeof recordedUsageSchema>;
 
+export type RecordUsageOptions = Pick<RetryOptions, 'attempts' | 'onRetry'>;
+
+/** A slonik transaction connection (its statements cannot be retried one by one). */
+function inTransaction(db: CommonQueryMethods): boolean {
+  return typeof (db as { transactionDepth?: unknown }).transactionDepth === 'number';
+}
+
+/**
+ * record_usage() raises 40001 "a concurrent writer recorded one of these idempotency keys" when a key is
+ * in usage_keys but its row is not visible. Under READ COMMITTED (every autocommit statement) that is not
+ * a race: the stored call was archived (detach_usage_month) or deleted, and a retry cannot help.
+ */
+function isStoredCallMissing(error: unknown): boolean {
+  const pg = pgError(error);
+  return (
+    pg?.code === '40001' &&
+    /a concurrent writer recorded one of these idempotency keys/.test(pg.message ?? '')
+  );
+}
+
 /**
  * Stores usage rows and returns them, in input order, with processing_cost_usd (a decimal string) and
  * cost_status. A replayed key with the same payload returns the stored row (replayed: true); with a
  * different payload it throws IdempotencyConflictError and writes nothing.
  */
-export async function recordUsage(db: CommonQueryMethods, rows: readonly unknown[]): Promise<RecordedUsage[]> {
+export async function recordUsage(
+  db: CommonQueryMethods,
+  rows: readonly unknown[],
+  options: RecordUsageOptions = {},
+): Promise<RecordedUsage[]> {
   if (rows.length === 0) return [];
+  // Parsed once: keys generated for rows without one stay the same across retries.
   const parsed = parseUsageRows(rows);
+  const query = sql.type(
+    recordedUsageSchema,
+  )`SELECT * FROM omni_costs.record_usage(${sql.jsonb(parsed as never)})`;
+  const transactional = inTransaction(db);
   try {
-    const result = await db.any(
-      sql.type(recordedUsageSchema)`SELECT * FROM omni_costs.record_usage(${sql.jsonb(parsed as never)})`,
-    );
-    return [...result];
+    if (transactional) return [...(await db.any(query))];
+    return await retryTransient(async () => [...(await db.any(query))], {
+      ...options,
+      retryIf: (error) => !isStoredCallMissing(error),
+    });
   } catch (error) {
+    // In a transaction the caller reruns the whole transaction: keep the SQLSTATE it needs to see.
+    if (transactional && isRetryableTransactionError(error)) throw error;
+    if (isStoredCallMissing(error)) {
+      throw new OmniError(
+        'an idempotency key of these rows was recorded before, but its stored call is no longer in model_usage ' +
+          '(archived with detach_usage_month, or deleted); nothing was written. Do not record that call again.',
+        'STORED_CALL_ARCHIVED',
+        { cause: error },
+      );
+    }
+    if (isConnectionLoss(error)) {
+      throw new DatabaseUnavailableError(
+        `lost the connection to PostgreSQL while recording ${parsed.length} usage row(s) ` +
+          `(${pgError(error)?.message ?? (error as Error).message}): the rows were stored all together or not at all; ` +
+          'recording them again with the same idempotency keys is safe and stores each call once',
+        { cause: error },
+      );
+    }
     throw mapDatabaseError(error);
   }
 }

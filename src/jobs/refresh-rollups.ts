@@ -10,10 +10,14 @@ export const refreshResultSchema = z.object({
   days_recomputed: z.number(),
   snapshot: z.string(),
 });
-export type RefreshResult = z.infer<typeof refreshResultSchema> & { duration_ms: number };
+export type RefreshResult = z.infer<typeof refreshResultSchema> & { calls_priced: number; duration_ms: number };
 
 export async function refreshRollups(db: DatabasePool, attempts = 5): Promise<RefreshResult> {
   const started = performance.now();
+  // First a sweep: calls whose transaction was still open when their price arrived were not priced then.
+  const callsPriced = (await db.oneFirst(
+    sql.unsafe`SELECT omni_costs.price_waiting_calls(NULL, '-infinity', 'infinity')`,
+  )) as number;
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await db.transaction(async (tx) => {
@@ -24,7 +28,7 @@ export async function refreshRollups(db: DatabasePool, attempts = 5): Promise<Re
                                           FROM omni_costs.refresh_rollups()`,
         );
       });
-      return { ...result, duration_ms: Math.round(performance.now() - started) };
+      return { ...result, calls_priced: callsPriced, duration_ms: Math.round(performance.now() - started) };
     } catch (error) {
       // A serialization failure or deadlock aborts the whole transaction, so it is safe to run it again.
       const code = pgError(error)?.code;
