@@ -1,5 +1,10 @@
 // Turns PostgreSQL errors raised by our constraints and functions into typed errors with clear messages.
-import { IdempotencyConflictError, InvalidInputError, NotFoundError } from './errors.ts';
+import {
+  DatabaseUnavailableError,
+  IdempotencyConflictError,
+  InvalidInputError,
+  NotFoundError,
+} from './errors.ts';
 
 interface PgErrorFields {
   code?: string;
@@ -18,6 +23,41 @@ export function pgError(error: unknown): PgErrorFields | undefined {
     e = candidate.cause;
   }
   return undefined;
+}
+
+/** Errors that mean the connection died (server stopped or restarted, backend killed, network down). */
+const CONNECTION_ERROR_NAMES = new Set([
+  'BackendTerminatedError',
+  'BackendTerminatedUnexpectedlyError',
+  'ConnectionError',
+]);
+const NETWORK_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+/** True when the statement failed because the connection to PostgreSQL was lost or refused. */
+export function isConnectionLoss(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; i < 6 && e; i++) {
+    const c = e as { name?: string; code?: string; message?: string; cause?: unknown };
+    if (c.name && CONNECTION_ERROR_NAMES.has(c.name)) return true;
+    if (typeof c.code === 'string' && (NETWORK_ERRNOS.has(c.code) || /^(57P0[123]|08...)$/.test(c.code)))
+      return true;
+    if (
+      /Connection terminated|terminating connection|the database system is (starting up|shutting down)/.test(
+        c.message ?? '',
+      )
+    ) {
+      return true;
+    }
+    e = c.cause;
+  }
+  return false;
 }
 
 /** What each named constraint means, in the words of the field it protects. */
@@ -47,16 +87,28 @@ const CONSTRAINT_FIELDS: Record<string, [string, string]> = {
 };
 
 export function mapDatabaseError(error: unknown): unknown {
+  if (isConnectionLoss(error)) {
+    const reason = pgError(error)?.message ?? (error as Error).message;
+    return new DatabaseUnavailableError(
+      `lost the connection to PostgreSQL (${reason}); a statement is atomic, so it either committed whole or not at all`,
+      { cause: error },
+    );
+  }
   const pg = pgError(error);
   if (!pg) return error;
   if (pg.code === 'OC409') {
     const key = /idempotency key "(.*)" was already used/.exec(pg.message ?? '')?.[1] ?? '?';
-    const fields = (pg.detail ?? '').replace(/^fields that differ: /, '').split(', ').filter(Boolean);
+    const fields = (pg.detail ?? '')
+      .replace(/^fields that differ: /, '')
+      .split(', ')
+      .filter(Boolean);
     return new IdempotencyConflictError(key, fields, { cause: error });
   }
   if ((pg.code === '23514' || pg.code === '23P01') && pg.constraint) {
     const [field, rule] = CONSTRAINT_FIELDS[pg.constraint] ?? [pg.constraint, 'violates a check'];
-    return new InvalidInputError(field, `${rule} (constraint ${pg.constraint}); nothing was written`, { cause: error });
+    return new InvalidInputError(field, `${rule} (constraint ${pg.constraint}); nothing was written`, {
+      cause: error,
+    });
   }
   if (pg.code === '23503' && /batch/.test(pg.constraint ?? pg.detail ?? '')) {
     const id = /\(batch_job_id\)=\(([^)]*)\)/.exec(pg.detail ?? '')?.[1];

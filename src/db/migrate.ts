@@ -22,6 +22,8 @@ export async function migrate(databaseUrl: string, direction: 'up' | 'down' = 'u
     checkOrder: true,
     log: () => undefined,
     noLock: false,
+    // Every command migrates on start: concurrent commands wait for the first one instead of failing.
+    advisoryLockMode: 'wait',
   });
   return { applied: applied.map((m) => path.basename(m.name)) };
 }
