@@ -38,7 +38,7 @@ export async function estimateHistory(db: CommonQueryMethods, q: HistoryQuery): 
       SELECT coalesce(u.message_id, 'usage:' || u.usage_id) AS item, u.occurred_at, u.batch_job_id, u.provider,
              u.model, u.input_tokens, u.output_tokens, u.audio_seconds, c.processing_cost_usd AS cost_now,
              c.cost_status AS status_now
-        FROM omni_costs.usage_costs u
+        FROM omni_costs.model_usage u
        CROSS JOIN LATERAL omni_costs.price_usage(omni_costs.quantities_of(u), u.provider, u.model, u.service_tier,
                                                  u.operation, now()) c
        WHERE u.instance_id = ${q.instanceId}::uuid AND u.operation = ${q.operation}
