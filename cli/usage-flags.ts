@@ -28,9 +28,13 @@ function strictNumber(flag: string, integer: boolean) {
     const ok = integer ? /^\d+$/.test(input) : /^\d+(\.\d+)?$/.test(input);
     const n = Number(input);
     if (!ok || !Number.isFinite(n)) {
-      throw new InvalidInputError(`--${flag}`, `must be a ${integer ? 'whole number' : 'number'} >= 0 (got "${input}")`);
+      throw new InvalidInputError(
+        `--${flag}`,
+        `must be a ${integer ? 'whole number' : 'number'} >= 0 (got "${input}")`,
+      );
     }
-    if (integer && n > 2_147_483_647) throw new InvalidInputError(`--${flag}`, `must be <= 2147483647 (got ${input})`);
+    if (integer && n > 2_147_483_647)
+      throw new InvalidInputError(`--${flag}`, `must be <= 2147483647 (got ${input})`);
     return n;
   };
 }
@@ -39,14 +43,20 @@ export const usageFlags = {
   ...Object.fromEntries(
     COUNT_FLAGS.map((f) => [
       f,
-      Flags.custom<number>({ summary: `${f.replaceAll('-', ' ')} (a count).`, parse: strictNumber(f, true) })(),
+      Flags.custom<number>({
+        summary: `${f.replaceAll('-', ' ')} (a count).`,
+        parse: strictNumber(f, true),
+      })(),
     ]),
   ),
   'audio-seconds': Flags.custom<number>({
     summary: 'Audio duration in seconds (duration-billed models).',
     parse: strictNumber('audio-seconds', false),
   })(),
-} as Record<(typeof COUNT_FLAGS)[number] | 'audio-seconds', ReturnType<ReturnType<typeof Flags.custom<number>>>>;
+} as Record<
+  (typeof COUNT_FLAGS)[number] | 'audio-seconds',
+  ReturnType<ReturnType<typeof Flags.custom<number>>>
+>;
 
 /** The usage buckets given as flags, as usage-record keys; unknown buckets stay null. */
 export function usageFromFlags(flags: Record<string, unknown>): Record<string, number | null | string> {

@@ -1416,6 +1416,7 @@ SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
   v_claimed bigint[];
+  v_keys integer;
   v_conflict record;
   v_returned integer;
 BEGIN
@@ -1427,63 +1428,74 @@ BEGIN
     RAISE EXCEPTION 'every usage row needs an idempotency_key' USING ERRCODE = '23502';
   END IF;
 
+  -- Each distinct key gets a usage_id up front; the keys that are new (claimed in usage_keys) are inserted.
+  -- The semi-join on usage_id (not a join of two CTEs) keeps large calls linear.
   WITH first_of_key AS (
     SELECT DISTINCT ON ((i.u).idempotency_key) i.ord, (i.u).*
       FROM usage_input_rows(p_rows) i
      ORDER BY (i.u).idempotency_key, i.ord
+  ), numbered AS (
+    SELECT f.*, nextval('omni_costs.model_usage_usage_id_seq') AS new_id FROM first_of_key f
   ), claimed AS (
     INSERT INTO usage_keys AS k (idempotency_key, usage_id, occurred_at)
-    SELECT f.idempotency_key, nextval('omni_costs.model_usage_usage_id_seq'), f.occurred_at
-      FROM first_of_key f ORDER BY f.idempotency_key
+    SELECT n.idempotency_key, n.new_id, n.occurred_at FROM numbered n ORDER BY n.idempotency_key
     ON CONFLICT DO NOTHING
-    RETURNING k.idempotency_key, k.usage_id
+    RETURNING k.usage_id
   ), inserted AS (
     INSERT INTO model_usage AS m (usage_id, idempotency_key, occurred_at, instance_id, batch_job_id, message_id,
       provider, model, operation, service_tier, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
       cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, cached_input_audio_tokens, output_audio_tokens,
       input_image_tokens, input_video_tokens, tool_use_prompt_tokens, web_search_requests, image_count, audio_seconds,
       audio_seconds_source, requests, raw_usage)
-    SELECT c.usage_id, f.idempotency_key, f.occurred_at, f.instance_id, f.batch_job_id, f.message_id, f.provider,
-           f.model, f.operation, f.service_tier, f.input_tokens, f.output_tokens, f.cached_input_tokens,
-           f.cache_write_tokens, f.cache_write_1h_tokens, f.reasoning_tokens, f.input_audio_tokens,
-           f.cached_input_audio_tokens, f.output_audio_tokens, f.input_image_tokens, f.input_video_tokens,
-           f.tool_use_prompt_tokens, f.web_search_requests, f.image_count, f.audio_seconds, f.audio_seconds_source,
-           f.requests, f.raw_usage
-      FROM claimed c JOIN first_of_key f ON f.idempotency_key = c.idempotency_key
-     ORDER BY f.ord
+    SELECT n.new_id, n.idempotency_key, n.occurred_at, n.instance_id, n.batch_job_id, n.message_id, n.provider,
+           n.model, n.operation, n.service_tier, n.input_tokens, n.output_tokens, n.cached_input_tokens,
+           n.cache_write_tokens, n.cache_write_1h_tokens, n.reasoning_tokens, n.input_audio_tokens,
+           n.cached_input_audio_tokens, n.output_audio_tokens, n.input_image_tokens, n.input_video_tokens,
+           n.tool_use_prompt_tokens, n.web_search_requests, n.image_count, n.audio_seconds, n.audio_seconds_source,
+           n.requests, n.raw_usage
+      FROM numbered n
+     WHERE n.new_id IN (SELECT c.usage_id FROM claimed c)
+     ORDER BY n.ord
     RETURNING m.usage_id
   )
-  SELECT coalesce(array_agg(inserted.usage_id), '{}') INTO v_claimed FROM inserted;
+  SELECT coalesce(array_agg(inserted.usage_id), '{}'), (SELECT count(*) FROM first_of_key)
+    INTO v_claimed, v_keys
+    FROM inserted;
 
-  -- A new statement: under READ COMMITTED it sees the rows that concurrent writers of the same keys committed.
-  SELECT (i.u).idempotency_key AS key, string_agg(f.key, ', ' ORDER BY f.key) AS fields
-    INTO v_conflict
-    FROM usage_input_rows(p_rows) i
-    JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
-    JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
-   CROSS JOIN LATERAL jsonb_each(to_jsonb(i.u)) f
-   WHERE f.value IS DISTINCT FROM (to_jsonb(m) -> f.key)
-   GROUP BY (i.u).idempotency_key
-   LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'idempotency key "%" was already used for a different call', v_conflict.key
-      USING ERRCODE = 'OC409', DETAIL = format('fields that differ: %s', v_conflict.fields),
-            HINT = 'Use a new key for a new call; replay a call only with exactly the same payload.';
+  -- Keys seen before: the stored call must be the same call. A new statement, so under READ COMMITTED it
+  -- sees what concurrent writers of the same keys committed. Skipped when every key was new.
+  IF cardinality(v_claimed) < v_keys OR v_keys < jsonb_array_length(p_rows) THEN
+    SELECT (i.u).idempotency_key AS key, string_agg(f.key, ', ' ORDER BY f.key) AS fields
+      INTO v_conflict
+      FROM usage_input_rows(p_rows) i
+      JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
+      JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
+     CROSS JOIN LATERAL (SELECT to_jsonb(m) AS stored) s
+     CROSS JOIN LATERAL jsonb_each(to_jsonb(i.u)) f
+     WHERE f.value IS DISTINCT FROM (s.stored -> f.key)
+     GROUP BY (i.u).idempotency_key
+     LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'idempotency key "%" was already used for a different call', v_conflict.key
+        USING ERRCODE = 'OC409', DETAIL = format('fields that differ: %s', v_conflict.fields),
+              HINT = 'Use a new key for a new call; replay a call only with exactly the same payload.';
+    END IF;
   END IF;
 
   -- A key whose call was archived (detach_usage_month) is a replay too: it was recorded once, and its
   -- cost still counts in the rollups and batch totals; only its stored columns are no longer at hand.
   RETURN QUERY
-  SELECT k.idempotency_key, NOT (k.usage_id = ANY (v_claimed)), k.usage_id, k.occurred_at, m.recorded_at,
+  SELECT k.idempotency_key, c.id IS NULL, k.usage_id, k.occurred_at, m.recorded_at,
          coalesce(m.instance_id, (i.u).instance_id), coalesce(m.batch_job_id, (i.u).batch_job_id),
          coalesce(m.message_id, (i.u).message_id), coalesce(m.provider, (i.u).provider),
          coalesce(m.model, (i.u).model), coalesce(m.operation, (i.u).operation), m.processing_cost_usd,
          m.cost_status, m.pricing_id, m.pricing_match,
-         CASE WHEN m.usage_id IS NULL THEN 'recorded before; its month has been archived (detach_usage_month)'
+         CASE WHEN m.usage_id IS NULL THEN 'recorded before; its row is no longer in model_usage (archived with detach_usage_month)'
               ELSE m.cost_note END
     FROM usage_input_rows(p_rows) i
     JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
     LEFT JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
+    LEFT JOIN (SELECT DISTINCT x AS id FROM unnest(v_claimed) x) c ON c.id = k.usage_id
    ORDER BY i.ord;
   GET DIAGNOSTICS v_returned = ROW_COUNT;
   IF v_returned < jsonb_array_length(p_rows) THEN

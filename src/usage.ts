@@ -45,7 +45,9 @@ export const AUDIO_SECONDS_SOURCES = ['reported', 'measured'] as const;
 
 const count = (what: string) =>
   z
-    .number({ error: `${what} must be a whole number of ${what.endsWith('requests') ? 'requests' : 'tokens'}` })
+    .number({
+      error: `${what} must be a whole number of ${what.endsWith('requests') ? 'requests' : 'tokens'}`,
+    })
     .int({ error: `${what} must be a whole number` })
     .min(0, { error: `${what} must be >= 0` })
     .max(MAX_COUNT, { error: `${what} must be <= ${MAX_COUNT}` });
@@ -172,7 +174,9 @@ export interface CapturedUsage {
 }
 
 export function canonicalProvider(name: string): Provider | undefined {
-  return PROVIDER_ALIASES[name.trim().toLowerCase()];
+  const key = name.trim().toLowerCase();
+  // Own keys only: '__proto__' or 'constructor' must not resolve to Object.prototype's members.
+  return Object.hasOwn(PROVIDER_ALIASES, key) ? PROVIDER_ALIASES[key] : undefined;
 }
 
 /** The values of omni_costs.cost_status. */

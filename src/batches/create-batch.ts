@@ -27,7 +27,10 @@ export const batchRowSchema = z.object({
 });
 export type BatchRow = z.infer<typeof batchRowSchema>;
 
-export async function createBatch(db: CommonQueryMethods, input: z.input<typeof newBatchSchema>): Promise<BatchRow> {
+export async function createBatch(
+  db: CommonQueryMethods,
+  input: z.input<typeof newBatchSchema>,
+): Promise<BatchRow> {
   const parsed = newBatchSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -65,7 +65,7 @@ export interface ShapeHints {
 
 export function canonicalApi(name: string): Api | undefined {
   const key = name.trim().toLowerCase().split(/[\s(]/)[0];
-  return API_ALIASES[key];
+  return Object.hasOwn(API_ALIASES, key) ? API_ALIASES[key] : undefined;
 }
 
 export function allowedList(): string {

@@ -70,7 +70,10 @@ function othersCanReach(p: string): boolean {
 function reachableBinaries(bin: Binaries): Binaries {
   const nativeDir = path.dirname(path.dirname(bin.postgres));
   if (othersCanReach(nativeDir)) return bin;
-  const copy = path.join(os.tmpdir(), `omni-costs-pg-${createHash('sha1').update(nativeDir).digest('hex').slice(0, 10)}`);
+  const copy = path.join(
+    os.tmpdir(),
+    `omni-costs-pg-${createHash('sha1').update(nativeDir).digest('hex').slice(0, 10)}`,
+  );
   if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
     fs.cpSync(nativeDir, copy, { recursive: true, verbatimSymlinks: true });
     execFileSync('chmod', ['-R', 'a+rX', copy]);
@@ -126,8 +129,8 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = Date.now() - fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs!;
-      if (age > 120_000) fs.rmSync(lockDir, { recursive: true, force: true });
+      const since = fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs;
+      if (since !== undefined && Date.now() - since > 120_000) fs.rmSync(lockDir, { recursive: true, force: true });
       if (Date.now() > deadline) throw new DatabaseUnavailableError(`timed out waiting for ${lockDir}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -155,7 +158,11 @@ async function startCluster(bin: Binaries, dir: string, portFile: string): Promi
       const { uid, gid } = postgresUser();
       fs.chownSync(dir, uid, gid);
     }
-    const res = run(bin.initdb, ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C'], isRoot());
+    const res = run(
+      bin.initdb,
+      ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C'],
+      isRoot(),
+    );
     if (res.status !== 0 && !fs.existsSync(path.join(dir, 'PG_VERSION'))) {
       throw new DatabaseUnavailableError(`initdb failed in ${dir}: ${res.stderr || res.error?.message}`);
     }
@@ -170,7 +177,9 @@ async function startCluster(bin: Binaries, dir: string, portFile: string): Promi
     const res = run(bin.pg_ctl, ['start', '-w', '-t', '60', '-D', dir, '-l', log, '-o', opts], isRoot());
     if (res.status !== 0 && !isRunning(bin, dir)) {
       const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
-      throw new DatabaseUnavailableError(`the embedded PostgreSQL did not start (port ${port}): ${res.stderr}\n${tail}`);
+      throw new DatabaseUnavailableError(
+        `the embedded PostgreSQL did not start (port ${port}): ${res.stderr}\n${tail}`,
+      );
     }
   }
   return { adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dataDir: dir };

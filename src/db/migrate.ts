@@ -11,7 +11,10 @@ export interface MigrationResult {
   applied: string[];
 }
 
-export async function migrate(databaseUrl: string, direction: 'up' | 'down' = 'up'): Promise<MigrationResult> {
+export async function migrate(
+  databaseUrl: string,
+  direction: 'up' | 'down' = 'up',
+): Promise<MigrationResult> {
   const applied = await runner({
     databaseUrl,
     dir: MIGRATIONS_DIR,

@@ -18,7 +18,8 @@ const typeParsers = [
     name: 'int8',
     parse: (value: string) => {
       const n = Number(value);
-      if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} is beyond Number.MAX_SAFE_INTEGER`);
+      if (!Number.isSafeInteger(n))
+        throw new RangeError(`int8 value ${value} is beyond Number.MAX_SAFE_INTEGER`);
       return n;
     },
   },

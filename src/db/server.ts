@@ -18,14 +18,19 @@ export async function ensureDatabase(serverUrl: string, database: string): Promi
     await client.connect();
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (found.rowCount === 0) {
-      await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created meanwhile by another process
-      });
+      await client
+        .query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`)
+        .catch((error: { code?: string }) => {
+          if (error.code !== '42P04') throw error; // created meanwhile by another process
+        });
     }
   } catch (cause) {
-    throw new DatabaseUnavailableError(`cannot reach PostgreSQL at ${redact(serverUrl)}: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new DatabaseUnavailableError(
+      `cannot reach PostgreSQL at ${redact(serverUrl)}: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

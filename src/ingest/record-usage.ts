@@ -5,7 +5,7 @@
 // (slonik's transaction() does that for these codes).
 import { type CommonQueryMethods, sql } from 'slonik';
 import { z } from 'zod';
-import { DatabaseUnavailableError, OmniError } from '../db/errors.ts';
+import { DatabaseUnavailableError } from '../db/errors.ts';
 import { isConnectionLoss, mapDatabaseError, pgError } from '../db/map-error.ts';
 import { isRetryableTransactionError, type RetryOptions, retryTransient } from '../db/retry.ts';
 import { COST_STATUSES } from '../usage.ts';
@@ -40,19 +40,6 @@ function inTransaction(db: CommonQueryMethods): boolean {
 }
 
 /**
- * record_usage() raises 40001 "a concurrent writer recorded one of these idempotency keys" when a key is
- * in usage_keys but its row is not visible. Under READ COMMITTED (every autocommit statement) that is not
- * a race: the stored call was archived (detach_usage_month) or deleted, and a retry cannot help.
- */
-function isStoredCallMissing(error: unknown): boolean {
-  const pg = pgError(error);
-  return (
-    pg?.code === '40001' &&
-    /a concurrent writer recorded one of these idempotency keys/.test(pg.message ?? '')
-  );
-}
-
-/**
  * Stores usage rows and returns them, in input order, with processing_cost_usd (a decimal string) and
  * cost_status. A replayed key with the same payload returns the stored row (replayed: true); with a
  * different payload it throws IdempotencyConflictError and writes nothing.
@@ -71,21 +58,10 @@ export async function recordUsage(
   const transactional = inTransaction(db);
   try {
     if (transactional) return [...(await db.any(query))];
-    return await retryTransient(async () => [...(await db.any(query))], {
-      ...options,
-      retryIf: (error) => !isStoredCallMissing(error),
-    });
+    return await retryTransient(async () => [...(await db.any(query))], options);
   } catch (error) {
     // In a transaction the caller reruns the whole transaction: keep the SQLSTATE it needs to see.
     if (transactional && isRetryableTransactionError(error)) throw error;
-    if (isStoredCallMissing(error)) {
-      throw new OmniError(
-        'an idempotency key of these rows was recorded before, but its stored call is no longer in model_usage ' +
-          '(archived with detach_usage_month, or deleted); nothing was written. Do not record that call again.',
-        'STORED_CALL_ARCHIVED',
-        { cause: error },
-      );
-    }
     if (isConnectionLoss(error)) {
       throw new DatabaseUnavailableError(
         `lost the connection to PostgreSQL while recording ${parsed.length} usage row(s) ` +

@@ -10,7 +10,10 @@ export const refreshResultSchema = z.object({
   days_recomputed: z.number(),
   snapshot: z.string(),
 });
-export type RefreshResult = z.infer<typeof refreshResultSchema> & { calls_priced: number; duration_ms: number };
+export type RefreshResult = z.infer<typeof refreshResultSchema> & {
+  calls_priced: number;
+  duration_ms: number;
+};
 
 export async function refreshRollups(db: DatabasePool, attempts = 5): Promise<RefreshResult> {
   const started = performance.now();

@@ -28,7 +28,9 @@ export async function startWorker(db: DatabasePool, databaseUrl: string, options
   await setupQueues(boss, options.refreshCron);
   await boss.work(REFRESH_QUEUE, async () => {
     const result = await refreshRollups(db);
-    log(`refreshed rollups: ${result.rows_added} rows added, ${result.days_recomputed} days re-aggregated, ${result.duration_ms} ms`);
+    log(
+      `refreshed rollups: ${result.rows_added} rows added, ${result.days_recomputed} days re-aggregated, ${result.duration_ms} ms`,
+    );
     return result;
   });
   await boss.work(PARTITIONS_QUEUE, async () => {

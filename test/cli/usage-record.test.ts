@@ -1,7 +1,7 @@
 import test from 'ava';
 import { sql } from 'slonik';
-import { freshDatabase, type TestDatabase } from '../helpers/db.ts';
 import { runCli } from '../helpers/cli.ts';
+import { freshDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addPrice, instance } from '../helpers/fixtures.ts';
 
 let d: TestDatabase;
@@ -21,14 +21,36 @@ test.after.always(async () => {
 test.serial('omni batch create and omni usage record store a priced call in the batch', async (t) => {
   const inst = instance();
   const env = { DATABASE_URL: d.url };
-  const created = await runCli(['batch', 'create', '--instance', inst, '--type', 'media_transcription', '--items', '2'], env);
+  const created = await runCli(
+    ['batch', 'create', '--instance', inst, '--type', 'media_transcription', '--items', '2'],
+    env,
+  );
   t.is(created.code, 0, created.stderr);
   const batch = created.stdout.trim();
   t.regex(batch, /^[0-9a-f-]{36}$/);
 
   const json = await runCli(
-    ['usage', 'record', '--provider', 'groq', '--model', 'whisper-large-v3-turbo', '--instance', inst, '--batch', batch,
-     '--operation', 'transcription', '--audio-seconds', '90', '--idempotency-key', 'cli-1', '--occurred-at', '2026-11-30T10:00:00Z', '--json'],
+    [
+      'usage',
+      'record',
+      '--provider',
+      'groq',
+      '--model',
+      'whisper-large-v3-turbo',
+      '--instance',
+      inst,
+      '--batch',
+      batch,
+      '--operation',
+      'transcription',
+      '--audio-seconds',
+      '90',
+      '--idempotency-key',
+      'cli-1',
+      '--occurred-at',
+      '2026-11-30T10:00:00Z',
+      '--json',
+    ],
     env,
   );
   t.is(json.code, 0, json.stderr);
@@ -37,13 +59,39 @@ test.serial('omni batch create and omni usage record store a priced call in the 
   t.is(row.cost_status, 'priced');
   t.is(row.batch_job_id, batch);
   t.deepEqual(Object.keys(row).sort(), [
-    'batch_job_id', 'cost_note', 'cost_status', 'idempotency_key', 'instance_id', 'message_id', 'model', 'occurred_at',
-    'operation', 'pricing_id', 'pricing_match', 'processing_cost_usd', 'provider', 'recorded_at', 'replayed', 'usage_id',
+    'batch_job_id',
+    'cost_note',
+    'cost_status',
+    'idempotency_key',
+    'instance_id',
+    'message_id',
+    'model',
+    'occurred_at',
+    'operation',
+    'pricing_id',
+    'pricing_match',
+    'processing_cost_usd',
+    'provider',
+    'recorded_at',
+    'replayed',
+    'usage_id',
   ]);
 
   const table = await runCli(
-    ['usage', 'record', '--provider', 'groq', '--model', 'whisper-large-v3-turbo', '--instance', inst, '--operation',
-     'transcription', '--audio-seconds', '3'],
+    [
+      'usage',
+      'record',
+      '--provider',
+      'groq',
+      '--model',
+      'whisper-large-v3-turbo',
+      '--instance',
+      inst,
+      '--operation',
+      'transcription',
+      '--audio-seconds',
+      '3',
+    ],
     env,
   );
   t.is(table.code, 0, table.stderr);
@@ -61,13 +109,29 @@ test.serial('bad flags exit non-zero with the field named, and write nothing', a
     [['--operation', 'juggling'], /operation.*transcription/],
   ];
   for (const [extra, message] of cases) {
-    const r = await runCli(['usage', 'record', '--provider', 'groq', '--model', 'whisper-large-v3-turbo', '--instance', instance(), ...extra], {
-      DATABASE_URL: d.url,
-    });
+    const r = await runCli(
+      [
+        'usage',
+        'record',
+        '--provider',
+        'groq',
+        '--model',
+        'whisper-large-v3-turbo',
+        '--instance',
+        instance(),
+        ...extra,
+      ],
+      {
+        DATABASE_URL: d.url,
+      },
+    );
     t.not(r.code, 0, extra.join(' '));
     t.regex(r.stderr + r.stdout, message);
   }
-  const unknown = await runCli(['usage', 'record', '--provider', 'mistral', '--model', 'x', '--instance', instance()], { DATABASE_URL: d.url });
+  const unknown = await runCli(
+    ['usage', 'record', '--provider', 'mistral', '--model', 'x', '--instance', instance()],
+    { DATABASE_URL: d.url },
+  );
   t.not(unknown.code, 0);
   t.regex(unknown.stderr, /unknown provider "mistral"; allowed: openai, groq, gemini, vertex, anthropic/);
   t.is(await d.db.oneFirst(sql.unsafe`SELECT count(*) FROM omni_costs.model_usage`), before);

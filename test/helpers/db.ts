@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate.ts';
+import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate.ts';
 import { createDb, type Db } from '../../src/db/pool.ts';
 import { ensureDatabase, resolveDatabaseUrl, withDatabase } from '../../src/db/server.ts';
 
@@ -22,7 +22,8 @@ async function serverUrl(): Promise<string> {
 
 function migrationsHash(): string {
   const h = createHash('sha1');
-  for (const f of fs.readdirSync(MIGRATIONS_DIR).sort()) h.update(f).update(fs.readFileSync(path.join(MIGRATIONS_DIR, f)));
+  for (const f of fs.readdirSync(MIGRATIONS_DIR).sort())
+    h.update(f).update(fs.readFileSync(path.join(MIGRATIONS_DIR, f)));
   return h.digest('hex').slice(0, 12);
 }
 
@@ -45,7 +46,9 @@ export async function templateDatabase(): Promise<{ server: string; template: st
   await admin(server, async (c) => {
     await c.query('SELECT pg_advisory_lock(727001)');
     try {
-      const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate', [template]);
+      const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate', [
+        template,
+      ]);
       if (found.rowCount) return;
       await c.query(`DROP DATABASE IF EXISTS "${template}"`);
       await ensureDatabase(server, template);

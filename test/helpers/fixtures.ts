@@ -20,7 +20,10 @@ export async function addPrice(db: CommonQueryMethods, p: PriceInput): Promise<n
   const values = cols.map((c) => sql.fragment`${String(p.prices[c])}::numeric`);
   return db.oneFirst(sql.unsafe`
     INSERT INTO omni_costs.model_pricing (provider, model, service_tier, min_input_tokens, effective, source,
-      ${sql.join(cols.map((c) => sql.identifier([c])), sql.fragment`, `)})
+      ${sql.join(
+        cols.map((c) => sql.identifier([c])),
+        sql.fragment`, `,
+      )})
     VALUES (${p.provider}, ${p.model}, ${p.service_tier ?? 'standard'}, ${p.min_input_tokens ?? 0},
       tstzrange(${p.from}::timestamptz, ${p.until ?? null}::timestamptz), 'test',
       ${sql.join(values, sql.fragment`, `)})

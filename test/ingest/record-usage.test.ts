@@ -19,7 +19,8 @@ test.after.always(async () => {
   await d?.drop();
 });
 
-const count = async () => d.db.oneFirst(sql.unsafe`SELECT count(*) FROM omni_costs.model_usage`) as Promise<number>;
+const count = async () =>
+  d.db.oneFirst(sql.unsafe`SELECT count(*) FROM omni_costs.model_usage`) as Promise<number>;
 
 const whisper = (inst: string, key: string, seconds: number) => ({
   idempotency_key: key,
@@ -57,21 +58,30 @@ test.serial('an idempotent replay is a no-op that returns the stored row', async
   t.is(again.processing_cost_usd, first.processing_cost_usd);
 });
 
-test.serial('a replay with a different payload is rejected, naming the fields, and writes nothing', async (t) => {
-  const inst = instance();
-  await recordUsage(d.db, [whisper(inst, 'c-1', 30)]);
-  const before = await count();
-  const error = await t.throwsAsync(recordUsage(d.db, [whisper(inst, 'c-2', 5), whisper(inst, 'c-1', 31)]), {
-    instanceOf: IdempotencyConflictError,
-  });
-  t.deepEqual(error?.fields, ['audio_seconds']);
-  t.is(await count(), before, 'the other row of the statement was not written either');
-});
+test.serial(
+  'a replay with a different payload is rejected, naming the fields, and writes nothing',
+  async (t) => {
+    const inst = instance();
+    await recordUsage(d.db, [whisper(inst, 'c-1', 30)]);
+    const before = await count();
+    const error = await t.throwsAsync(
+      recordUsage(d.db, [whisper(inst, 'c-2', 5), whisper(inst, 'c-1', 31)]),
+      {
+        instanceOf: IdempotencyConflictError,
+      },
+    );
+    t.deepEqual(error?.fields, ['audio_seconds']);
+    t.is(await count(), before, 'the other row of the statement was not written either');
+  },
+);
 
 test.serial('negative tokens are rejected with the field named, and nothing is written', async (t) => {
   const before = await count();
   const error = await t.throwsAsync(
-    recordUsage(d.db, [whisper(instance(), 'd-1', 3), { ...whisper(instance(), 'd-2', 3), output_tokens: -1 }]),
+    recordUsage(d.db, [
+      whisper(instance(), 'd-1', 3),
+      { ...whisper(instance(), 'd-2', 3), output_tokens: -1 },
+    ]),
     { instanceOf: InvalidInputError },
   );
   t.is(error?.field, 'rows[1].output_tokens');
@@ -107,7 +117,9 @@ test.serial('usage is recorded atomically with the worker’s own writes in its 
 
 test.serial('an unknown batch id is a clear error', async (t) => {
   await t.throwsAsync(
-    recordUsage(d.db, [{ ...whisper(instance(), 'g-1', 3), batch_job_id: '00000000-0000-4000-8000-000000000000' }]),
+    recordUsage(d.db, [
+      { ...whisper(instance(), 'g-1', 3), batch_job_id: '00000000-0000-4000-8000-000000000000' },
+    ]),
     { message: /batch_job_id: no batch job with id 00000000-0000-4000-8000-000000000000/ },
   );
 });

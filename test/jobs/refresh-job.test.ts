@@ -26,10 +26,20 @@ test('a pg-boss job refreshes the rollups, and a second request while one is que
       prices: { input_usd_per_mtok: '0.02' },
     });
     await recordUsage(d.db, [
-      { provider: 'openai', model: 'text-embedding-3-small', instance_id: instance(), operation: 'embedding', input_tokens: 5_000_000, output_tokens: 0 },
+      {
+        provider: 'openai',
+        model: 'text-embedding-3-small',
+        instance_id: instance(),
+        operation: 'embedding',
+        input_tokens: 5_000_000,
+        output_tokens: 0,
+      },
     ]);
     const schedules = await worker.boss.getSchedules();
-    t.true(schedules.some((s) => s.name === REFRESH_QUEUE && s.cron === '*/5 * * * *'), 'the refresh is scheduled');
+    t.true(
+      schedules.some((s) => s.name === REFRESH_QUEUE && s.cron === '*/5 * * * *'),
+      'the refresh is scheduled',
+    );
 
     const id = await worker.boss.send(REFRESH_QUEUE, {});
     t.truthy(id);

@@ -38,7 +38,9 @@ test('batch total == SUM(rows) after 16 concurrent writers into one batch, with 
     await d.db.query(sql.unsafe`UPDATE omni_costs.model_usage SET processing_cost_usd = processing_cost_usd * 2
                                  WHERE usage_id % 5 = 0`);
     await d.db.query(sql.unsafe`DELETE FROM omni_costs.model_usage WHERE usage_id % 7 = 0`);
-    await d.db.query(sql.unsafe`UPDATE omni_costs.model_usage SET batch_job_id = ${others[0]} WHERE usage_id % 11 = 0`);
+    await d.db.query(
+      sql.unsafe`UPDATE omni_costs.model_usage SET batch_job_id = ${others[0]} WHERE usage_id % 11 = 0`,
+    );
 
     t.deepEqual(await batchMismatches(d.db), []);
     const hotRow = (await d.db.one(sql.unsafe`

@@ -27,7 +27,13 @@ test('a price change at 14:00 prices a 13:59 call and a 14:01 call differently',
     prices: { input_usd_per_mtok: '2.50', cached_input_usd_per_mtok: '1.25', output_usd_per_mtok: '10' },
   });
   const inst = instance();
-  const call = { provider: 'openai', model: 'gpt-4o', instance_id: inst, input_tokens: 1_000_000, output_tokens: 1_000_000 };
+  const call = {
+    provider: 'openai',
+    model: 'gpt-4o',
+    instance_id: inst,
+    input_tokens: 1_000_000,
+    output_tokens: 1_000_000,
+  };
   const [before, after, justBefore, exactly] = await recordUsage(d.db, [
     { ...call, occurred_at: '2024-10-02T13:59:00Z' },
     { ...call, occurred_at: '2024-10-02T14:01:00Z' },
@@ -78,7 +84,9 @@ test('price rows are never edited in place: only closing a range is allowed', as
     prices: { input_usd_per_mtok: '1', output_usd_per_mtok: '5' },
   });
   await t.throwsAsync(
-    d.db.query(sql.unsafe`UPDATE omni_costs.model_pricing SET input_usd_per_mtok = 2 WHERE pricing_id = ${id}`),
+    d.db.query(
+      sql.unsafe`UPDATE omni_costs.model_pricing SET input_usd_per_mtok = 2 WHERE pricing_id = ${id}`,
+    ),
     { message: /never edited/ },
   );
   await t.notThrowsAsync(

@@ -26,7 +26,10 @@ const totals = async () =>
            (SELECT coalesce(sum(cost_usd), 0) FROM omni_costs.daily_instance_costs) AS mv_instance,
            (SELECT coalesce(sum(cost_usd), 0) FROM omni_costs.daily_model_costs) AS mv_model,
            (SELECT count(*) FROM omni_costs.model_usage) AS raw_calls,
-           (SELECT coalesce(sum(calls), 0)::bigint FROM omni_costs.usage_daily) AS daily_calls`)) as Record<string, unknown>;
+           (SELECT coalesce(sum(calls), 0)::bigint FROM omni_costs.usage_daily) AS daily_calls`)) as Record<
+    string,
+    unknown
+  >;
 
 const call = (inst: string, day: string, tokens: number) => ({
   provider: 'groq',
@@ -38,43 +41,53 @@ const call = (inst: string, day: string, tokens: number) => ({
   output_tokens: tokens / 10,
 });
 
-test.serial('rollup totals equal raw totals after a refresh, and a second refresh adds nothing twice', async (t) => {
-  const a = instance();
-  const b = instance();
-  await recordUsage(d.db, [call(a, '2026-11-01', 1000), call(a, '2026-11-02', 2000), call(b, '2026-11-02', 3000)]);
-  const first = await refreshRollups(d.db);
-  t.is(first.rows_added, 3);
-  let s = await totals();
-  t.is(s.daily, s.raw);
-  t.is(s.mv_instance, s.raw);
-  t.is(s.mv_model, s.raw);
-  const second = await refreshRollups(d.db);
-  t.is(second.rows_added, 0);
-  s = await totals();
-  t.is(s.daily, s.raw);
-  t.is(s.daily_calls, s.raw_calls);
-});
+test.serial(
+  'rollup totals equal raw totals after a refresh, and a second refresh adds nothing twice',
+  async (t) => {
+    const a = instance();
+    const b = instance();
+    await recordUsage(d.db, [
+      call(a, '2026-11-01', 1000),
+      call(a, '2026-11-02', 2000),
+      call(b, '2026-11-02', 3000),
+    ]);
+    const first = await refreshRollups(d.db);
+    t.is(first.rows_added, 3);
+    let s = await totals();
+    t.is(s.daily, s.raw);
+    t.is(s.mv_instance, s.raw);
+    t.is(s.mv_model, s.raw);
+    const second = await refreshRollups(d.db);
+    t.is(second.rows_added, 0);
+    s = await totals();
+    t.is(s.daily, s.raw);
+    t.is(s.daily_calls, s.raw_calls);
+  },
+);
 
-test.serial('a row whose transaction commits after a refresh, though it began before, is counted exactly once', async (t) => {
-  const inst = instance();
-  const slowWriter = await d.db.connect(async (conn) => {
-    await conn.query(sql.unsafe`BEGIN`);
-    await recordUsage(conn, [call(inst, '2026-11-03', 5000)]);
-    // Meanwhile another writer commits and a refresh runs.
-    await recordUsage(d.db, [call(inst, '2026-11-03', 7000)]);
-    const during = await refreshRollups(d.db);
-    await conn.query(sql.unsafe`COMMIT`);
-    return during;
-  });
-  t.is(slowWriter.rows_added, 1, 'the refresh saw only the committed row');
-  let s = await totals();
-  t.not(s.daily, s.raw, 'the late commit is not in the rollup yet');
-  const after = await refreshRollups(d.db);
-  t.is(after.rows_added, 1, 'the next refresh picks up the late commit');
-  s = await totals();
-  t.is(s.daily, s.raw);
-  t.is(s.daily_calls, s.raw_calls);
-});
+test.serial(
+  'a row whose transaction commits after a refresh, though it began before, is counted exactly once',
+  async (t) => {
+    const inst = instance();
+    const slowWriter = await d.db.connect(async (conn) => {
+      await conn.query(sql.unsafe`BEGIN`);
+      await recordUsage(conn, [call(inst, '2026-11-03', 5000)]);
+      // Meanwhile another writer commits and a refresh runs.
+      await recordUsage(d.db, [call(inst, '2026-11-03', 7000)]);
+      const during = await refreshRollups(d.db);
+      await conn.query(sql.unsafe`COMMIT`);
+      return during;
+    });
+    t.is(slowWriter.rows_added, 1, 'the refresh saw only the committed row');
+    let s = await totals();
+    t.not(s.daily, s.raw, 'the late commit is not in the rollup yet');
+    const after = await refreshRollups(d.db);
+    t.is(after.rows_added, 1, 'the next refresh picks up the late commit');
+    s = await totals();
+    t.is(s.daily, s.raw);
+    t.is(s.daily_calls, s.raw_calls);
+  },
+);
 
 test.serial('updated and deleted rows are re-aggregated by day', async (t) => {
   await d.db.query(sql.unsafe`UPDATE omni_costs.model_usage SET processing_cost_usd = processing_cost_usd + 1
@@ -89,7 +102,9 @@ test.serial('updated and deleted rows are re-aggregated by day', async (t) => {
 });
 
 test.serial('each refresh is recorded with its time', async (t) => {
-  const rows = await d.db.any(sql.unsafe`SELECT view_name, refreshed_at FROM omni_costs.view_refreshes ORDER BY view_name`);
+  const rows = await d.db.any(
+    sql.unsafe`SELECT view_name, refreshed_at FROM omni_costs.view_refreshes ORDER BY view_name`,
+  );
   t.deepEqual(
     rows.map((r) => (r as { view_name: string }).view_name),
     ['daily_instance_costs', 'daily_model_costs'],

@@ -18,7 +18,10 @@ test('migrating from zero yields exactly the schema that sql/ describes', async 
   await ensureDatabase(server, name);
   const direct = new pg.Client({ connectionString: withDatabase(server, name) });
   await direct.connect();
-  for (const file of fs.readdirSync(SQL_DIR).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of fs
+    .readdirSync(SQL_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     await direct.query(fs.readFileSync(path.join(SQL_DIR, file), 'utf8'));
   }
   await direct.end();

@@ -24,7 +24,9 @@ test('an unknown model is unpriced (NULL, not 0), then priced as soon as its pri
     t.is(row.cost_status, 'unpriced');
     t.is(row.processing_cost_usd, null);
     t.regex(row.cost_note ?? '', /no price for gemini\/gemini-9-ultra/);
-    const before = await d.db.one(sql.unsafe`SELECT total_cost_usd, unpriced_calls FROM omni_costs.batch_costs WHERE batch_job_id = ${batch}`);
+    const before = await d.db.one(
+      sql.unsafe`SELECT total_cost_usd, unpriced_calls FROM omni_costs.batch_costs WHERE batch_job_id = ${batch}`,
+    );
     t.deepEqual(before, { total_cost_usd: '0', unpriced_calls: 1 });
 
     await addPrice(d.db, {
@@ -36,7 +38,9 @@ test('an unknown model is unpriced (NULL, not 0), then priced as soon as its pri
     const after = await d.db.one(sql.unsafe`
       SELECT processing_cost_usd, cost_status, pricing_match FROM omni_costs.model_usage WHERE usage_id = ${row.usage_id}`);
     t.deepEqual(after, { processing_cost_usd: '0.002', cost_status: 'priced', pricing_match: 'exact' });
-    const batchAfter = await d.db.one(sql.unsafe`SELECT total_cost_usd, unpriced_calls FROM omni_costs.batch_costs WHERE batch_job_id = ${batch}`);
+    const batchAfter = await d.db.one(
+      sql.unsafe`SELECT total_cost_usd, unpriced_calls FROM omni_costs.batch_costs WHERE batch_job_id = ${batch}`,
+    );
     t.deepEqual(batchAfter, { total_cost_usd: '0.002', unpriced_calls: 0 });
   } finally {
     await d.drop();
@@ -47,7 +51,14 @@ test('an error response is not billed: exactly 0 with status not_billed', async 
   const d = await freshDatabase('not_billed');
   try {
     const [row] = await recordUsage(d.db, [
-      { provider: 'openai', model: 'gpt-4o', instance_id: instance(), requests: 0, input_tokens: 0, output_tokens: 0 },
+      {
+        provider: 'openai',
+        model: 'gpt-4o',
+        instance_id: instance(),
+        requests: 0,
+        input_tokens: 0,
+        output_tokens: 0,
+      },
     ]);
     t.is(row.cost_status, 'not_billed');
     t.is(row.processing_cost_usd, '0');

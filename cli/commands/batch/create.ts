@@ -1,10 +1,12 @@
 import { Flags } from '@oclif/core';
-import { OmniCommand } from '../../base.ts';
 import { createBatch } from '../../../src/batches/create-batch.ts';
+import { OmniCommand } from '../../base.ts';
 
 export default class BatchCreate extends OmniCommand {
   static summary = 'Create a batch job and print its id.';
-  static examples = ['<%= config.bin %> <%= command.id %> --instance 6f1c… --type media_transcription --items 200'];
+  static examples = [
+    '<%= config.bin %> <%= command.id %> --instance 6f1c… --type media_transcription --items 200',
+  ];
   static flags = {
     instance: Flags.string({ summary: 'Instance id (uuid).', required: true }),
     type: Flags.string({ summary: 'Job type, e.g. media_transcription.', required: true }),

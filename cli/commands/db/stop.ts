@@ -1,5 +1,5 @@
-import { OmniCommand } from '../../base.ts';
 import { stopEmbeddedServer } from '../../../src/db/embedded.ts';
+import { OmniCommand } from '../../base.ts';
 
 export default class DbStop extends OmniCommand {
   static summary = 'Stop the embedded PostgreSQL, if it runs. Its data stays in .omni/.';

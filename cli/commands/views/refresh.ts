@@ -1,5 +1,5 @@
-import { OmniCommand } from '../../base.ts';
 import { refreshRollups } from '../../../src/jobs/refresh-rollups.ts';
+import { OmniCommand } from '../../base.ts';
 
 export default class ViewsRefresh extends OmniCommand {
   static summary = 'Bring the daily rollups and their materialized views up to date now.';
@@ -8,7 +8,9 @@ export default class ViewsRefresh extends OmniCommand {
   async run() {
     const { db } = await this.database();
     const result = await refreshRollups(db);
-    this.log(`Rollups refreshed: ${result.rows_added} new rows, ${result.days_recomputed} days re-aggregated, ${result.duration_ms} ms.`);
+    this.log(
+      `Rollups refreshed: ${result.rows_added} new rows, ${result.days_recomputed} days re-aggregated, ${result.duration_ms} ms.`,
+    );
     return result;
   }
 }
