@@ -32,7 +32,7 @@ COMMENT ON COLUMN omni_costs._batch_jobs.completed_at IS 'When processing ended.
 COMMENT ON COLUMN omni_costs._batch_jobs.estimated_cost_usd IS 'Pre-run estimate, USD (from omni batch estimate), kept to compare with the actual.';
 
 CREATE TABLE omni_costs._batch_cost_shards (
-  batch_job_id uuid NOT NULL REFERENCES omni_costs._batch_jobs (id) ON DELETE CASCADE,
+  batch_job_id uuid NOT NULL REFERENCES omni_costs._batch_jobs (id),
   shard smallint NOT NULL,
   cost_usd numeric NOT NULL DEFAULT 0,
   usage_rows bigint NOT NULL DEFAULT 0,

@@ -11,7 +11,7 @@ CREATE TABLE omni_costs.model_usage (
   recorded_at timestamptz NOT NULL DEFAULT now(),
   recorded_xid bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
   instance_id uuid NOT NULL,
-  batch_job_id uuid REFERENCES omni_costs._batch_jobs (id),
+  batch_job_id uuid,
   message_id text,
   provider text NOT NULL,
   model text NOT NULL,
@@ -92,7 +92,7 @@ COMMENT ON COLUMN omni_costs.model_usage.occurred_at IS 'When the provider call 
 COMMENT ON COLUMN omni_costs.model_usage.recorded_at IS 'When the row was written (transaction start).';
 COMMENT ON COLUMN omni_costs.model_usage.recorded_xid IS 'Id of the writing transaction (xid8 as bigint); lets the rollup refresh pick up exactly the rows committed since its last snapshot, whatever their commit order.';
 COMMENT ON COLUMN omni_costs.model_usage.instance_id IS 'Omni instance that made the call.';
-COMMENT ON COLUMN omni_costs.model_usage.batch_job_id IS 'Batch the call belongs to, if any.';
+COMMENT ON COLUMN omni_costs.model_usage.batch_job_id IS 'Batch the call belongs to, if any. It must exist: the insert trigger adds the call to the batch''s shards, whose foreign key rejects an unknown batch (one check per batch and statement instead of one per row), and a batch with calls cannot be deleted.';
 COMMENT ON COLUMN omni_costs.model_usage.message_id IS 'Message the call processed, if any (many calls per message).';
 COMMENT ON COLUMN omni_costs.model_usage.provider IS 'openai, groq, gemini, vertex or anthropic.';
 COMMENT ON COLUMN omni_costs.model_usage.model IS 'Model as served (dated snapshot, path or alias); resolved to a priced model by the rule in pricing_match.';

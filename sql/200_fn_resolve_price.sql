@@ -11,14 +11,26 @@ DECLARE
   v_tiers text[] := CASE WHEN coalesce(p_service_tier, 'standard') = 'standard' THEN ARRAY['standard']
                          ELSE ARRAY[p_service_tier, 'standard'] END;
   v_tier text;
-  v_stripped text := regexp_replace(p_model,
-    '^(projects/[^/]+/locations/[^/]+/publishers/[^/]+/models/|publishers/[^/]+/models/|models/)', '');
+  v_stripped text;
   v_snapshot text;
   v_names text[];
   v_rules text[];
   v_alias text;
   i integer;
 BEGIN
+  -- Fast path: the model as recorded, on its own tier (nearly every call).
+  SELECT * INTO price FROM model_pricing p
+   WHERE p.provider = p_provider AND p.model = p_model AND p.service_tier = coalesce(p_service_tier, 'standard')
+     AND p.effective @> p_at AND p.min_input_tokens <= coalesce(p_input_tokens, 0)
+   ORDER BY p.min_input_tokens DESC
+   LIMIT 1;
+  IF FOUND THEN
+    match := 'exact';
+    RETURN;
+  END IF;
+
+  v_stripped := regexp_replace(p_model,
+    '^(projects/[^/]+/locations/[^/]+/publishers/[^/]+/models/|publishers/[^/]+/models/|models/)', '');
   v_snapshot := regexp_replace(v_stripped, '(-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-\d{3}|-latest)$', '');
   v_names := ARRAY[p_model];
   v_rules := ARRAY['exact'];

@@ -58,7 +58,7 @@ SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
-  v_claimed bigint[];
+  v_new model_usage[];
   v_keys integer;
   v_conflict record;
   v_returned integer;
@@ -99,36 +99,43 @@ BEGIN
       FROM numbered n
      WHERE n.new_id IN (SELECT c.usage_id FROM claimed c)
      ORDER BY n.ord
-    RETURNING m.usage_id
+    RETURNING m.*
   )
-  SELECT coalesce(array_agg(inserted.usage_id), '{}'), (SELECT count(*) FROM first_of_key)
-    INTO v_claimed, v_keys
+  SELECT coalesce(array_agg(inserted), '{}'), (SELECT count(*) FROM first_of_key)
+    INTO v_new, v_keys
     FROM inserted;
 
-  -- Keys seen before: the stored call must be the same call. A new statement, so under READ COMMITTED it
-  -- sees what concurrent writers of the same keys committed. Skipped when every key was new.
-  IF cardinality(v_claimed) < v_keys OR v_keys < jsonb_array_length(p_rows) THEN
-    SELECT (i.u).idempotency_key AS key, string_agg(f.key, ', ' ORDER BY f.key) AS fields
-      INTO v_conflict
-      FROM usage_input_rows(p_rows) i
-      JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
-      JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
-     CROSS JOIN LATERAL (SELECT to_jsonb(m) AS stored) s
-     CROSS JOIN LATERAL jsonb_each(to_jsonb(i.u)) f
-     WHERE f.value IS DISTINCT FROM (s.stored -> f.key)
-     GROUP BY (i.u).idempotency_key
-     LIMIT 1;
-    IF FOUND THEN
-      RAISE EXCEPTION 'idempotency key "%" was already used for a different call', v_conflict.key
-        USING ERRCODE = 'OC409', DETAIL = format('fields that differ: %s', v_conflict.fields),
-              HINT = 'Use a new key for a new call; replay a call only with exactly the same payload.';
-    END IF;
+  RETURN QUERY
+  SELECT m.idempotency_key, false, m.usage_id, m.occurred_at, m.recorded_at, m.instance_id, m.batch_job_id,
+         m.message_id, m.provider, m.model, m.operation, m.processing_cost_usd, m.cost_status, m.pricing_id,
+         m.pricing_match, m.cost_note
+    FROM unnest(v_new) m;
+  IF cardinality(v_new) = v_keys AND v_keys = jsonb_array_length(p_rows) THEN
+    RETURN; -- every key was new: nothing to compare
   END IF;
 
-  -- A key whose call was archived (detach_usage_month) is a replay too: it was recorded once, and its
-  -- cost still counts in the rollups and batch totals; only its stored columns are no longer at hand.
+  -- Keys seen before: the stored call must be the same call. A new statement, so under READ COMMITTED it
+  -- sees what concurrent writers of the same keys committed.
+  SELECT (i.u).idempotency_key AS key, string_agg(f.key, ', ' ORDER BY f.key) AS fields
+    INTO v_conflict
+    FROM usage_input_rows(p_rows) i
+    JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
+    JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
+   CROSS JOIN LATERAL (SELECT to_jsonb(m) AS stored) s
+   CROSS JOIN LATERAL jsonb_each(to_jsonb(i.u)) f
+   WHERE f.value IS DISTINCT FROM (s.stored -> f.key)
+   GROUP BY (i.u).idempotency_key
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'idempotency key "%" was already used for a different call', v_conflict.key
+      USING ERRCODE = 'OC409', DETAIL = format('fields that differ: %s', v_conflict.fields),
+            HINT = 'Use a new key for a new call; replay a call only with exactly the same payload.';
+  END IF;
+
+  -- The replays. A key whose call was archived (detach_usage_month) is a replay too: it was recorded once and
+  -- its cost still counts in the rollups and batch totals; only its stored columns are no longer at hand.
   RETURN QUERY
-  SELECT k.idempotency_key, c.id IS NULL, k.usage_id, k.occurred_at, m.recorded_at,
+  SELECT DISTINCT ON (k.idempotency_key) k.idempotency_key, true, k.usage_id, k.occurred_at, m.recorded_at,
          coalesce(m.instance_id, (i.u).instance_id), coalesce(m.batch_job_id, (i.u).batch_job_id),
          coalesce(m.message_id, (i.u).message_id), coalesce(m.provider, (i.u).provider),
          coalesce(m.model, (i.u).model), coalesce(m.operation, (i.u).operation), m.processing_cost_usd,
@@ -138,14 +145,14 @@ BEGIN
     FROM usage_input_rows(p_rows) i
     JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
     LEFT JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
-    LEFT JOIN (SELECT DISTINCT x AS id FROM unnest(v_claimed) x) c ON c.id = k.usage_id
-   ORDER BY i.ord;
+   WHERE (i.u).idempotency_key NOT IN (SELECT n.idempotency_key FROM unnest(v_new) n)
+   ORDER BY k.idempotency_key;
   GET DIAGNOSTICS v_returned = ROW_COUNT;
-  IF v_returned < jsonb_array_length(p_rows) THEN
+  IF cardinality(v_new) + v_returned < v_keys THEN
     -- Only under REPEATABLE READ or SERIALIZABLE: a concurrent writer stored a key after our snapshot.
     RAISE EXCEPTION 'a concurrent writer recorded one of these idempotency keys; retry the transaction'
       USING ERRCODE = '40001';
   END IF;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.record_usage(jsonb) IS 'Records calls given as a JSON array of usage_input objects, in one statement, idempotently on idempotency_key. Returns one row per input row, in input order, with the cost PostgreSQL computed and replayed = true for keys already stored (for a call whose month was archived: replayed, with recorded_at, cost and status NULL). Raises OC409 when a key was stored with a different payload (then nothing is written).';
+COMMENT ON FUNCTION omni_costs.record_usage(jsonb) IS 'Records calls given as a JSON array of usage_input objects, in one statement, idempotently on idempotency_key. Returns one row per distinct key (new calls first, then replays), with the cost PostgreSQL computed and replayed = true for keys already stored (for a call whose month was archived: replayed, with recorded_at, cost and status NULL). Raises OC409 when a key was stored with a different payload (then nothing is written).';

@@ -56,9 +56,14 @@ export async function recordUsage(
     recordedUsageSchema,
   )`SELECT * FROM omni_costs.record_usage(${sql.jsonb(parsed as never)})`;
   const transactional = inTransaction(db);
+  // record_usage() returns one row per distinct key; give them back in input order, one per input row.
+  const inInputOrder = (stored: readonly RecordedUsage[]) => {
+    const byKey = new Map(stored.map((row) => [row.idempotency_key, row]));
+    return parsed.map((row) => byKey.get(row.idempotency_key) as RecordedUsage);
+  };
   try {
-    if (transactional) return [...(await db.any(query))];
-    return await retryTransient(async () => [...(await db.any(query))], options);
+    if (transactional) return inInputOrder(await db.any(query));
+    return await retryTransient(async () => inInputOrder(await db.any(query)), options);
   } catch (error) {
     // In a transaction the caller reruns the whole transaction: keep the SQLSTATE it needs to see.
     if (transactional && isRetryableTransactionError(error)) throw error;
