@@ -85,6 +85,18 @@ export type CostsReport = z.infer<typeof costsReportSchema> & {
 
 const NONE: Bound = { date: null, instant: null };
 
+const boundsSchema = z.object({
+  lo: z.string().nullable(),
+  hi: z.string().nullable(),
+  lo_x: z.string(),
+  hi_x: z.string(),
+  full_from: z.string(),
+  full_until: z.string(),
+  head_until: z.string(),
+  tail_from: z.string(),
+  xmin_hint: z.string(),
+});
+
 export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): Promise<CostsReport> {
   const tz = q.tz ?? 'UTC';
   const by = q.by ?? 'day';
@@ -95,27 +107,41 @@ export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): P
   const useRollups = UTC_NAMES.has(tz);
   if (!useRollups) await assertTimeZone(db, tz);
 
-  const report = await db.oneFirst(sql.type(z.object({ report: costsReportSchema }))`
+  // The window's bounds and the tail's xid lower bound, computed first so that the report statement gets
+  // them as values: the planner can then prune partitions and use the BRIN indexes. The hint only narrows
+  // the scan: xmin of the rollup snapshot never decreases, so a refresh in between keeps it a lower bound,
+  // and the exact tail condition is evaluated inside the report statement.
+  const w = await db.one(sql.type(boundsSchema)`
     WITH p AS (
-      SELECT ${tz}::text AS tz, ${useRollups}::boolean AS use_rollups, ${instanceId}::uuid AS instance_id,
+      SELECT ${useRollups}::boolean AS use_rollups,
              CASE WHEN ${since.date}::date IS NOT NULL THEN ${since.date}::date::timestamp AT TIME ZONE ${tz}::text
                   ELSE ${since.instant}::timestamptz END AS lo,
              CASE WHEN ${until.date}::date IS NOT NULL THEN (${until.date}::date + 1)::timestamp AT TIME ZONE ${tz}::text
                   ELSE ${until.instant}::timestamptz END AS hi
     ), w AS (
       -- [full_from, full_until): the whole UTC days of the window that the rollup can answer.
-      SELECT p.*, coalesce(p.lo, '-infinity') AS lo_x, coalesce(p.hi, 'infinity') AS hi_x,
+      SELECT coalesce(p.lo, '-infinity') AS lo_x, coalesce(p.hi, 'infinity') AS hi_x,
              CASE WHEN NOT p.use_rollups THEN 'infinity'::timestamptz
                   WHEN p.lo IS NULL THEN '-infinity'::timestamptz
                   WHEN p.lo = date_trunc('day', p.lo, 'UTC') THEN p.lo
                   ELSE date_trunc('day', p.lo, 'UTC') + interval '1 day' END AS full_from,
              CASE WHEN NOT p.use_rollups OR p.hi IS NULL THEN 'infinity'::timestamptz
-                  ELSE date_trunc('day', p.hi, 'UTC') END AS full_until
+                  ELSE date_trunc('day', p.hi, 'UTC') END AS full_until,
+             p.lo, p.hi
         FROM p
-    ), b AS (
-      SELECT w.*, (w.full_from AT TIME ZONE 'UTC')::date AS full_from_day,
-             (w.full_until AT TIME ZONE 'UTC')::date AS full_until_day
-        FROM w
+    )
+    SELECT w.lo::text, w.hi::text, w.lo_x::text, w.hi_x::text, w.full_from::text, w.full_until::text,
+           least(w.full_from, w.hi_x)::text AS head_until, greatest(w.full_until, w.full_from, w.lo_x)::text AS tail_from,
+           (SELECT pg_snapshot_xmin(s.snapshot)::text FROM omni_costs.rollup_status s) AS xmin_hint
+      FROM w`);
+
+  const report = await db.oneFirst(sql.type(z.object({ report: costsReportSchema }))`
+    WITH b AS (
+      SELECT ${tz}::text AS tz, ${instanceId}::uuid AS instance_id, ${w.lo}::timestamptz AS lo,
+             ${w.hi}::timestamptz AS hi, ${w.lo_x}::timestamptz AS lo_x, ${w.hi_x}::timestamptz AS hi_x,
+             ${w.full_from}::timestamptz AS full_from, ${w.full_until}::timestamptz AS full_until,
+             (${w.full_from}::timestamptz AT TIME ZONE 'UTC')::date AS full_from_day,
+             (${w.full_until}::timestamptz AT TIME ZONE 'UTC')::date AS full_until_day
     ), st AS (
       SELECT s.snapshot, s.refreshed_at, s.dirty_days FROM omni_costs.rollup_status s
     ), dirty AS (
@@ -127,32 +153,41 @@ export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): P
        WHERE d.day >= b.full_from_day AND d.day < b.full_until_day
          AND (b.instance_id IS NULL OR d.instance_id = b.instance_id)
          AND d.day NOT IN (SELECT day FROM dirty)
-    ), raw_ranges AS (
-      -- The partial days before and after the whole days, and each dirty whole day.
-      SELECT b.lo_x AS r_lo, least(b.full_from, b.hi_x) AS r_hi FROM b
-      UNION ALL
-      SELECT greatest(b.full_until, b.full_from, b.lo_x), b.hi_x FROM b
-      UNION ALL
-      SELECT x.day::timestamp AT TIME ZONE 'UTC', (x.day + 1)::timestamp AT TIME ZONE 'UTC'
+    ), dirty_ranges AS (
+      -- Each dirty whole day: stale in usage_daily, so read raw.
+      SELECT x.day::timestamp AT TIME ZONE 'UTC' AS r_lo, (x.day + 1)::timestamp AT TIME ZONE 'UTC' AS r_hi
         FROM dirty x, b
        WHERE x.day >= b.full_from_day AND x.day < b.full_until_day
     ), raw_rows AS (
+      -- The partial days before and after the whole days (bounds as values: partitions are pruned).
       SELECT u.occurred_at, u.instance_id, u.provider, u.model, u.operation, u.cost_status, u.requests,
              u.input_tokens, u.output_tokens, u.audio_seconds, u.processing_cost_usd
-        FROM raw_ranges r
+        FROM omni_costs.usage_costs u
+       WHERE u.occurred_at >= ${w.lo_x}::timestamptz AND u.occurred_at < ${w.head_until}::timestamptz
+         AND (${instanceId}::uuid IS NULL OR u.instance_id = ${instanceId}::uuid)
+      UNION ALL
+      SELECT u.occurred_at, u.instance_id, u.provider, u.model, u.operation, u.cost_status, u.requests,
+             u.input_tokens, u.output_tokens, u.audio_seconds, u.processing_cost_usd
+        FROM omni_costs.usage_costs u
+       WHERE u.occurred_at >= ${w.tail_from}::timestamptz AND u.occurred_at < ${w.hi_x}::timestamptz
+         AND (${instanceId}::uuid IS NULL OR u.instance_id = ${instanceId}::uuid)
+      UNION ALL
+      SELECT u.occurred_at, u.instance_id, u.provider, u.model, u.operation, u.cost_status, u.requests,
+             u.input_tokens, u.output_tokens, u.audio_seconds, u.processing_cost_usd
+        FROM dirty_ranges r
         JOIN omni_costs.usage_costs u ON u.occurred_at >= r.r_lo AND u.occurred_at < r.r_hi
-       CROSS JOIN b
-       WHERE r.r_lo < r.r_hi AND (b.instance_id IS NULL OR u.instance_id = b.instance_id)
+       WHERE (${instanceId}::uuid IS NULL OR u.instance_id = ${instanceId}::uuid)
       UNION ALL
       -- The tail: committed since the rollup's snapshot, on whole days the rollup answers.
       SELECT u.occurred_at, u.instance_id, u.provider, u.model, u.operation, u.cost_status, u.requests,
              u.input_tokens, u.output_tokens, u.audio_seconds, u.processing_cost_usd
-        FROM omni_costs.usage_costs u, st, b
-       WHERE u.recorded_xid >= pg_snapshot_xmin(st.snapshot)::text::bigint
+        FROM omni_costs.usage_costs u, st
+       WHERE u.recorded_xid >= ${w.xmin_hint}::bigint
+         AND u.recorded_xid >= pg_snapshot_xmin(st.snapshot)::text::bigint
          AND NOT pg_visible_in_snapshot(u.recorded_xid::text::xid8, st.snapshot)
-         AND u.occurred_at >= b.full_from AND u.occurred_at < b.full_until
+         AND u.occurred_at >= ${w.full_from}::timestamptz AND u.occurred_at < ${w.full_until}::timestamptz
          AND (u.occurred_at AT TIME ZONE 'UTC')::date NOT IN (SELECT day FROM dirty)
-         AND (b.instance_id IS NULL OR u.instance_id = b.instance_id)
+         AND (${instanceId}::uuid IS NULL OR u.instance_id = ${instanceId}::uuid)
     ), grain AS (
       SELECT * FROM from_rollup
       UNION ALL
@@ -201,7 +236,7 @@ export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): P
        GROUP BY g.cost_status, g.provider, g.model
     )
     SELECT jsonb_build_object(
-      'window', (SELECT jsonb_build_object('since', p.lo, 'until', p.hi) FROM p),
+      'window', (SELECT jsonb_build_object('since', b.lo, 'until', b.hi) FROM b),
       'totals', (SELECT jsonb_build_object(
           'calls', t.calls, 'requests', t.requests, 'cost_usd', trim_scale(t.cost_usd)::text,
           'estimated_cost_usd', trim_scale(t.estimated_cost_usd)::text, 'priced_calls', t.priced_calls,
@@ -230,7 +265,8 @@ export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): P
       'freshness', jsonb_build_object(
           'rollups_refreshed_at', (SELECT st.refreshed_at FROM st),
           'rows_since_refresh', (SELECT count(*) FROM omni_costs.usage_costs u, st
-                                  WHERE u.recorded_xid >= pg_snapshot_xmin(st.snapshot)::text::bigint
+                                  WHERE u.recorded_xid >= ${w.xmin_hint}::bigint
+                                    AND u.recorded_xid >= pg_snapshot_xmin(st.snapshot)::text::bigint
                                     AND NOT pg_visible_in_snapshot(u.recorded_xid::text::xid8, st.snapshot)),
           'dirty_days', (SELECT count(*) FROM dirty),
           'views', (SELECT coalesce(jsonb_agg(jsonb_build_object('view_name', v.view_name, 'refreshed_at', v.refreshed_at)
