@@ -46,8 +46,8 @@ DECLARE
   v_archive text := 'archived_' || v_name;
 BEGIN
   IF to_regclass(format('omni_costs.%I', v_name)) IS NULL THEN
-    RAISE EXCEPTION 'no usage partition for month % (expected table omni_costs.%)', to_char(p_month, 'YYYY-MM'), v_name
-      USING ERRCODE = '42P01';
+    -- The month's calls are in the default partition: give them a partition of their own first.
+    PERFORM ensure_usage_partitions(v_month, (v_month + interval '1 month')::date);
   END IF;
   -- Bring the month's rows into the rollups first: no refresh runs meanwhile (rollup_state lock), and no
   -- write to the month is in flight (the partition lock waits for open writers and blocks new ones).
@@ -64,5 +64,7 @@ END
 $$;
 COMMENT ON FUNCTION omni_costs.detach_usage_month(date) IS 'Folds the month''s rows not yet in the rollups into usage_daily, then detaches the month of p_month from model_usage and renames it archived_model_usage_yYYYYmMM, for archiving. Daily rollups and batch totals keep counting its rows. Returns the archive table name.';
 
-SELECT omni_costs.ensure_usage_partitions((date_trunc('month', now()) - interval '24 months')::date,
-                                          (date_trunc('month', now()) + interval '13 months')::date);
+-- A few months around now: every empty partition costs planning time in every query. Older calls land in
+-- the default partition until ensure_usage_partitions() is run for their months (it moves them).
+SELECT omni_costs.ensure_usage_partitions((date_trunc('month', now()) - interval '3 months')::date,
+                                          (date_trunc('month', now()) + interval '4 months')::date);

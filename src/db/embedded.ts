@@ -130,7 +130,8 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const since = fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs;
-      if (since !== undefined && Date.now() - since > 120_000) fs.rmSync(lockDir, { recursive: true, force: true });
+      if (since !== undefined && Date.now() - since > 120_000)
+        fs.rmSync(lockDir, { recursive: true, force: true });
       if (Date.now() > deadline) throw new DatabaseUnavailableError(`timed out waiting for ${lockDir}`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -54,5 +54,8 @@ export async function createDb(url: string, options: { maximumPoolSize?: number 
     statementTimeout: 'DISABLE_TIMEOUT',
     idleTimeout: 5_000,
     connectionTimeout: 30_000,
+    // slonik's default reset (DISCARD ALL) after each use throws away the cached plans of record_usage() and
+    // the pricing functions; we leave no session state behind (only transaction-scoped settings).
+    resetConnection: async () => {},
   });
 }
