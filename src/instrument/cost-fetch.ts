@@ -4,13 +4,14 @@
 // failure never fails the call: it goes to onError (default: console.error), never silently nowhere.
 import { randomUUID } from 'node:crypto';
 import { withMeasuredDuration } from '../capture/audio-duration.ts';
+import { errorRecord } from '../capture/common.ts';
 import { extractUsage } from '../capture/extract.ts';
 import type { UsageRowInput } from '../ingest/usage-row.ts';
 import { type CapturedUsage, canonicalProvider } from '../usage.ts';
 import { type ContextSource, type CostContext, resolveContext } from './context.ts';
 import { type FetchInput, requestMethod, requestModel, requestUrl } from './request-info.ts';
 import { type BaseUrls, type Route, routeOf } from './routes.ts';
-import { missingContext, notBilledUsage, unknownCallUsage, usageRow } from './rows.ts';
+import { missingContext, unknownCallUsage, usageRow } from './rows.ts';
 import {
   isEventStream,
   parseBody,
@@ -184,7 +185,7 @@ export function createCostFetch(options: CostFetchOptions): CostFetch {
       api: call.route.api,
       model,
       service_tier: null,
-      usage: notBilledUsage(),
+      usage: errorRecord(),
       raw_usage: { http_status: status },
     };
     const row = usageRow(captured, call.ctx, {

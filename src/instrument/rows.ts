@@ -1,5 +1,6 @@
 // Turns a captured response plus the call's context into the row recordUsage stores.
 import { randomUUID } from 'node:crypto';
+import { unknownTokensRecord } from '../capture/common.ts';
 import type { Api } from '../capture/extract.ts';
 import type { UsageRowInput } from '../ingest/usage-row.ts';
 import type { CapturedUsage, Operation, UsageRecord } from '../usage.ts';
@@ -21,34 +22,7 @@ export function defaultOperation(api: string): Operation {
 
 /** A billed call whose usage is unknown: null tokens; null seconds only where the call is duration-billed. */
 export function unknownCallUsage(api: string): UsageRecord {
-  return {
-    input_tokens: null,
-    output_tokens: null,
-    cached_input_tokens: null,
-    cache_write_tokens: null,
-    reasoning_tokens: null,
-    input_audio_tokens: null,
-    output_audio_tokens: null,
-    input_image_tokens: null,
-    audio_seconds: api === 'transcription' ? null : 0,
-    requests: 1,
-  };
-}
-
-/** A call the provider refused (HTTP 4xx/5xx): not billed. */
-export function notBilledUsage(): UsageRecord {
-  return {
-    input_tokens: 0,
-    output_tokens: 0,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
-    input_audio_tokens: 0,
-    output_audio_tokens: 0,
-    input_image_tokens: 0,
-    audio_seconds: 0,
-    requests: 0,
-  };
+  return { ...unknownTokensRecord(), audio_seconds: api === 'transcription' ? null : 0 };
 }
 
 export interface RowMeta {
