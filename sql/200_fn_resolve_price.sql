@@ -11,8 +11,11 @@ DECLARE
   v_tiers text[] := CASE WHEN coalesce(p_service_tier, 'standard') = 'standard' THEN ARRAY['standard']
                          ELSE ARRAY[p_service_tier, 'standard'] END;
   v_tier text;
+  v_lower text;
   v_stripped text;
   v_snapshot text;
+  v_base text;
+  v_rule text;
   v_names text[];
   v_rules text[];
   v_alias text;
@@ -29,26 +32,30 @@ BEGIN
     RETURN;
   END IF;
 
-  v_stripped := regexp_replace(p_model,
+  -- The names the model could be priced under, in rule order; each is also looked up as an alias.
+  v_lower := lower(p_model);
+  v_stripped := regexp_replace(v_lower,
     '^(projects/[^/]+/locations/[^/]+/publishers/[^/]+/models/|publishers/[^/]+/models/|models/)', '');
   v_snapshot := regexp_replace(v_stripped, '(-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-\d{3}|-latest)$', '');
-  v_names := ARRAY[p_model];
-  v_rules := ARRAY['exact'];
-  SELECT a.model INTO v_alias FROM model_aliases a WHERE a.provider = p_provider AND a.alias = p_model;
-  IF FOUND THEN v_names := v_names || v_alias; v_rules := v_rules || 'alias'::text; END IF;
-  IF v_stripped <> p_model THEN
-    v_names := v_names || v_stripped; v_rules := v_rules || 'prefix'::text;
-    SELECT a.model INTO v_alias FROM model_aliases a WHERE a.provider = p_provider AND a.alias = v_stripped;
-    IF FOUND THEN v_names := v_names || v_alias; v_rules := v_rules || 'prefix+alias'::text; END IF;
-  END IF;
-  IF v_snapshot <> v_stripped THEN
-    v_names := v_names || v_snapshot; v_rules := v_rules || 'snapshot'::text;
-    SELECT a.model INTO v_alias FROM model_aliases a WHERE a.provider = p_provider AND a.alias = v_snapshot;
-    IF FOUND THEN v_names := v_names || v_alias; v_rules := v_rules || 'snapshot+alias'::text; END IF;
-  END IF;
+  v_names := ARRAY[]::text[];
+  v_rules := ARRAY[]::text[];
+  FOR i IN 1 .. 4 LOOP
+    v_base := (ARRAY[p_model, v_lower, v_stripped, v_snapshot])[i];
+    v_rule := (ARRAY['exact', 'case', 'prefix', 'snapshot'])[i];
+    CONTINUE WHEN v_base = ANY (v_names);
+    v_names := v_names || v_base;
+    v_rules := v_rules || v_rule;
+    SELECT a.model INTO v_alias FROM model_aliases a WHERE a.provider = p_provider AND a.alias = v_base;
+    IF FOUND THEN
+      v_names := v_names || v_alias;
+      v_rules := v_rules || CASE WHEN v_rule = 'exact' THEN 'alias' ELSE v_rule || '+alias' END;
+    END IF;
+  END LOOP;
 
   FOREACH v_tier IN ARRAY v_tiers LOOP
     FOR i IN 1 .. array_length(v_names, 1) LOOP
+      -- The fast path already tried the model as recorded on the call's own tier.
+      CONTINUE WHEN i = 1 AND v_tier = coalesce(p_service_tier, 'standard');
       SELECT * INTO price FROM model_pricing p
        WHERE p.provider = p_provider AND p.model = v_names[i] AND p.service_tier = v_tier
          AND p.effective @> p_at AND p.min_input_tokens <= coalesce(p_input_tokens, 0)
@@ -64,4 +71,4 @@ BEGIN
   match := NULL;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.resolve_price(text, text, text, timestamptz, integer) IS 'Price row in force at p_at for a call (provider, model as recorded, service tier, input tokens for the prompt-size tier) and the rule that matched: exact, alias, prefix, snapshot (dated suffix removed), combinations, with +standard_tier when the tier had no price of its own. NULLs when nothing matches.';
+COMMENT ON FUNCTION omni_costs.resolve_price(text, text, text, timestamptz, integer) IS 'Price row in force at p_at for a call (provider, model as recorded, service tier, input tokens for the prompt-size tier) and the rule that matched: exact, alias, case (lower-cased), prefix (path removed), snapshot (dated suffix removed), each possibly +alias, with +standard_tier when the tier had no price of its own. NULLs when nothing matches.';
