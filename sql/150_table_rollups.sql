@@ -1,7 +1,7 @@
 -- Rollup storage. usage_daily is maintained incrementally by refresh_rollups(): rows committed since the
 -- last refresh snapshot are added (an O(new rows) delta), and days touched by updates or deletes are
--- re-aggregated. The materialized views of sql/410 are built from it. Archiving a month of raw rows
--- leaves these totals unchanged.
+-- re-aggregated. Two coarser grains follow it in the same transaction; the materialized views of sql/410
+-- are built from those. Archiving a month of raw rows leaves these totals unchanged.
 CREATE TABLE omni_costs.usage_daily (
   day date NOT NULL,
   instance_id uuid NOT NULL,
@@ -37,6 +37,71 @@ COMMENT ON COLUMN omni_costs.usage_daily.reasoning_tokens IS 'Sum of known reaso
 COMMENT ON COLUMN omni_costs.usage_daily.audio_seconds IS 'Sum of known audio seconds, seconds.';
 COMMENT ON COLUMN omni_costs.usage_daily.calls_without_usage IS 'Calls whose token usage is unknown (input and output tokens NULL).';
 COMMENT ON COLUMN omni_costs.usage_daily.cost_usd IS 'Sum of processing_cost_usd, USD (NULL costs of unpriced calls add nothing; count them by cost_status).';
+
+-- Two coarser grains of the same totals, maintained in the same transaction as usage_daily: reports that
+-- are not split by instance read usage_daily_models (about 1/100 of usage_daily's groups with 100 instances),
+-- reports by instance read usage_daily_instances, and the materialized views are built from them.
+CREATE TABLE omni_costs.usage_daily_models (
+  day date NOT NULL,
+  provider text NOT NULL,
+  model text NOT NULL,
+  operation text NOT NULL,
+  cost_status omni_costs.cost_status NOT NULL,
+  calls bigint NOT NULL,
+  requests bigint NOT NULL,
+  input_tokens bigint NOT NULL,
+  output_tokens bigint NOT NULL,
+  cached_input_tokens bigint NOT NULL,
+  reasoning_tokens bigint NOT NULL,
+  audio_seconds numeric NOT NULL,
+  calls_without_usage bigint NOT NULL,
+  cost_usd numeric NOT NULL,
+  PRIMARY KEY (day, provider, model, operation, cost_status)
+);
+COMMENT ON TABLE omni_costs.usage_daily_models IS 'usage_daily summed over instances: daily totals (UTC days) per provider, model, operation and cost status, as of the snapshot in rollup_state (same watermark, same transaction).';
+COMMENT ON COLUMN omni_costs.usage_daily_models.day IS 'UTC calendar day of occurred_at.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.provider IS 'Provider id.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.model IS 'Model as recorded.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.operation IS 'Operation.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.cost_status IS 'Cost status of the calls in this group.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.calls IS 'Number of usage rows (provider calls).';
+COMMENT ON COLUMN omni_costs.usage_daily_models.requests IS 'Billable requests (0 for error responses).';
+COMMENT ON COLUMN omni_costs.usage_daily_models.input_tokens IS 'Sum of known input tokens, tokens.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.output_tokens IS 'Sum of known output tokens, tokens.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.cached_input_tokens IS 'Sum of known cached input tokens, tokens.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.reasoning_tokens IS 'Sum of known reasoning tokens, tokens.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.audio_seconds IS 'Sum of known audio seconds, seconds.';
+COMMENT ON COLUMN omni_costs.usage_daily_models.calls_without_usage IS 'Calls whose token usage is unknown (input and output tokens NULL).';
+COMMENT ON COLUMN omni_costs.usage_daily_models.cost_usd IS 'Sum of processing_cost_usd, USD (unpriced calls add nothing; count them by cost_status).';
+
+CREATE TABLE omni_costs.usage_daily_instances (
+  day date NOT NULL,
+  instance_id uuid NOT NULL,
+  cost_status omni_costs.cost_status NOT NULL,
+  calls bigint NOT NULL,
+  requests bigint NOT NULL,
+  input_tokens bigint NOT NULL,
+  output_tokens bigint NOT NULL,
+  cached_input_tokens bigint NOT NULL,
+  reasoning_tokens bigint NOT NULL,
+  audio_seconds numeric NOT NULL,
+  calls_without_usage bigint NOT NULL,
+  cost_usd numeric NOT NULL,
+  PRIMARY KEY (day, instance_id, cost_status)
+);
+COMMENT ON TABLE omni_costs.usage_daily_instances IS 'usage_daily summed over providers, models and operations: daily totals (UTC days) per instance and cost status, as of the snapshot in rollup_state (same watermark, same transaction).';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.day IS 'UTC calendar day of occurred_at.';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.instance_id IS 'Omni instance.';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.cost_status IS 'Cost status of the calls in this group.';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.calls IS 'Number of usage rows (provider calls).';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.requests IS 'Billable requests (0 for error responses).';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.input_tokens IS 'Sum of known input tokens, tokens.';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.output_tokens IS 'Sum of known output tokens, tokens.';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.cached_input_tokens IS 'Sum of known cached input tokens, tokens.';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.reasoning_tokens IS 'Sum of known reasoning tokens, tokens.';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.audio_seconds IS 'Sum of known audio seconds, seconds.';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.calls_without_usage IS 'Calls whose token usage is unknown (input and output tokens NULL).';
+COMMENT ON COLUMN omni_costs.usage_daily_instances.cost_usd IS 'Sum of processing_cost_usd, USD (unpriced calls add nothing; count them by cost_status).';
 
 CREATE TABLE omni_costs.rollup_state (
   id boolean PRIMARY KEY DEFAULT true,

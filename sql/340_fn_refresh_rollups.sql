@@ -1,5 +1,5 @@
--- Rollup maintenance. usage_daily counts a usage row iff its transaction is visible in
--- rollup_state.snapshot; rows committed since then, in any commit order, are exactly those not visible in
+-- Rollup maintenance. usage_daily (and its two coarser grains, kept in step in the same statements) counts a
+-- usage row iff its transaction is visible in rollup_state.snapshot; rows committed since then, in any commit order, are exactly those not visible in
 -- that snapshot. fold_into_rollup() adds such rows (an O(new rows) delta) and re-aggregates the days marked
 -- dirty by updates and deletes; refresh_rollups() runs it over all time and moves the snapshot forward;
 -- detach_usage_month() runs it over one month before the month leaves model_usage.
@@ -20,6 +20,8 @@ BEGIN
   SELECT coalesce(array_agg(DISTINCT d.day), '{}') INTO v_dirty FROM d;
 
   DELETE FROM usage_daily WHERE day = ANY (v_dirty);
+  DELETE FROM usage_daily_models WHERE day = ANY (v_dirty);
+  DELETE FROM usage_daily_instances WHERE day = ANY (v_dirty);
   INSERT INTO usage_daily
   SELECT (u.occurred_at AT TIME ZONE 'UTC')::date, u.instance_id, u.provider, u.model, u.operation, u.cost_status,
          count(*), sum(u.requests), coalesce(sum(u.input_tokens), 0), coalesce(sum(u.output_tokens), 0),
@@ -31,6 +33,18 @@ BEGIN
      AND u.occurred_at < (SELECT max(x) + 1 FROM unnest(v_dirty) x)::timestamp AT TIME ZONE 'UTC'
      AND (u.occurred_at AT TIME ZONE 'UTC')::date = ANY (v_dirty)
    GROUP BY 1, 2, 3, 4, 5, 6;
+  INSERT INTO usage_daily_models
+  SELECT d.day, d.provider, d.model, d.operation, d.cost_status, sum(d.calls), sum(d.requests), sum(d.input_tokens),
+         sum(d.output_tokens), sum(d.cached_input_tokens), sum(d.reasoning_tokens), sum(d.audio_seconds),
+         sum(d.calls_without_usage), sum(d.cost_usd)
+    FROM usage_daily d WHERE d.day = ANY (v_dirty)
+   GROUP BY 1, 2, 3, 4, 5;
+  INSERT INTO usage_daily_instances
+  SELECT d.day, d.instance_id, d.cost_status, sum(d.calls), sum(d.requests), sum(d.input_tokens),
+         sum(d.output_tokens), sum(d.cached_input_tokens), sum(d.reasoning_tokens), sum(d.audio_seconds),
+         sum(d.calls_without_usage), sum(d.cost_usd)
+    FROM usage_daily d WHERE d.day = ANY (v_dirty)
+   GROUP BY 1, 2, 3;
 
   WITH fresh AS (
     SELECT (u.occurred_at AT TIME ZONE 'UTC')::date AS day, u.*
@@ -59,12 +73,40 @@ BEGIN
            calls_without_usage = t.calls_without_usage + excluded.calls_without_usage,
            cost_usd = t.cost_usd + excluded.cost_usd
     RETURNING t.calls
+  ), per_model AS (
+    INSERT INTO usage_daily_models AS t
+    SELECT d.day, d.provider, d.model, d.operation, d.cost_status, sum(d.calls), sum(d.requests), sum(d.input_tokens),
+           sum(d.output_tokens), sum(d.cached_input_tokens), sum(d.reasoning_tokens), sum(d.audio_seconds),
+           sum(d.calls_without_usage), sum(d.cost_usd)
+      FROM delta d GROUP BY 1, 2, 3, 4, 5
+    ON CONFLICT (day, provider, model, operation, cost_status) DO UPDATE
+       SET calls = t.calls + excluded.calls, requests = t.requests + excluded.requests,
+           input_tokens = t.input_tokens + excluded.input_tokens, output_tokens = t.output_tokens + excluded.output_tokens,
+           cached_input_tokens = t.cached_input_tokens + excluded.cached_input_tokens,
+           reasoning_tokens = t.reasoning_tokens + excluded.reasoning_tokens,
+           audio_seconds = t.audio_seconds + excluded.audio_seconds,
+           calls_without_usage = t.calls_without_usage + excluded.calls_without_usage,
+           cost_usd = t.cost_usd + excluded.cost_usd
+  ), per_instance AS (
+    INSERT INTO usage_daily_instances AS t
+    SELECT d.day, d.instance_id, d.cost_status, sum(d.calls), sum(d.requests), sum(d.input_tokens),
+           sum(d.output_tokens), sum(d.cached_input_tokens), sum(d.reasoning_tokens), sum(d.audio_seconds),
+           sum(d.calls_without_usage), sum(d.cost_usd)
+      FROM delta d GROUP BY 1, 2, 3
+    ON CONFLICT (day, instance_id, cost_status) DO UPDATE
+       SET calls = t.calls + excluded.calls, requests = t.requests + excluded.requests,
+           input_tokens = t.input_tokens + excluded.input_tokens, output_tokens = t.output_tokens + excluded.output_tokens,
+           cached_input_tokens = t.cached_input_tokens + excluded.cached_input_tokens,
+           reasoning_tokens = t.reasoning_tokens + excluded.reasoning_tokens,
+           audio_seconds = t.audio_seconds + excluded.audio_seconds,
+           calls_without_usage = t.calls_without_usage + excluded.calls_without_usage,
+           cost_usd = t.cost_usd + excluded.cost_usd
   )
   SELECT coalesce(sum(calls), 0) INTO v_added FROM delta;
   RETURN QUERY SELECT v_added, coalesce(array_length(v_dirty, 1), 0);
 END
 $$;
-COMMENT ON FUNCTION omni_costs.fold_into_rollup(pg_snapshot, timestamptz, timestamptz) IS 'Adds to usage_daily the usage rows with occurred_at in [p_from, p_until) whose transactions are not visible in p_since, and re-aggregates the dirty days of that range (removing their visible marks). Returns rows added and days re-aggregated. Callers hold rollup_state in EXCLUSIVE mode.';
+COMMENT ON FUNCTION omni_costs.fold_into_rollup(pg_snapshot, timestamptz, timestamptz) IS 'Adds to usage_daily (and its coarser grains usage_daily_models and usage_daily_instances) the usage rows with occurred_at in [p_from, p_until) whose transactions are not visible in p_since, and re-aggregates the dirty days of that range (removing their visible marks). Returns rows added and days re-aggregated. Callers hold rollup_state in EXCLUSIVE mode.';
 
 CREATE FUNCTION omni_costs.ceil_day(p_at timestamptz)
 RETURNS date

@@ -1,12 +1,14 @@
--- Materialized views of daily totals (UTC days), built from usage_daily and refreshed CONCURRENTLY by the
--- pg-boss refresh job through refresh_rollups(). Each has a unique index, which CONCURRENTLY requires.
+-- Materialized views of daily totals (UTC days), built from the coarse grains of usage_daily (one row per
+-- day, instance or model, and cost status: the view only pivots the statuses, so a refresh reads a few
+-- thousand rows, not every usage_daily group) and refreshed CONCURRENTLY by the pg-boss refresh job through
+-- refresh_rollups(). Each has a unique index, which CONCURRENTLY requires.
 CREATE MATERIALIZED VIEW omni_costs.daily_instance_costs AS
 SELECT d.day, d.instance_id, sum(d.calls)::bigint AS calls, sum(d.requests)::bigint AS requests, sum(d.cost_usd) AS cost_usd,
        coalesce(sum(d.cost_usd) FILTER (WHERE d.cost_status = 'estimated'), 0) AS estimated_cost_usd,
        coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0)::bigint AS estimated_calls,
        coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0)::bigint AS unpriced_calls,
        sum(d.input_tokens)::bigint AS input_tokens, sum(d.output_tokens)::bigint AS output_tokens, sum(d.audio_seconds) AS audio_seconds
-  FROM omni_costs.usage_daily d
+  FROM omni_costs.usage_daily_instances d
  GROUP BY d.day, d.instance_id;
 CREATE UNIQUE INDEX daily_instance_costs_key ON omni_costs.daily_instance_costs (day, instance_id);
 COMMENT ON MATERIALIZED VIEW omni_costs.daily_instance_costs IS 'Daily totals per instance (UTC days), as of the last refresh (see view_refreshes). cost_usd includes estimated costs; unpriced calls are counted, not costed.';
@@ -29,7 +31,7 @@ SELECT d.day, d.provider, d.model, d.operation, sum(d.calls)::bigint AS calls, s
        coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'estimated'), 0)::bigint AS estimated_calls,
        coalesce(sum(d.calls) FILTER (WHERE d.cost_status = 'unpriced'), 0)::bigint AS unpriced_calls,
        sum(d.input_tokens)::bigint AS input_tokens, sum(d.output_tokens)::bigint AS output_tokens, sum(d.audio_seconds) AS audio_seconds
-  FROM omni_costs.usage_daily d
+  FROM omni_costs.usage_daily_models d
  GROUP BY d.day, d.provider, d.model, d.operation;
 CREATE UNIQUE INDEX daily_model_costs_key ON omni_costs.daily_model_costs (day, provider, model, operation);
 COMMENT ON MATERIALIZED VIEW omni_costs.daily_model_costs IS 'Daily totals per provider, model and operation across instances (UTC days), as of the last refresh.';
@@ -75,3 +77,31 @@ SELECT d.day, d.instance_id, d.provider, d.model, d.operation, d.cost_status, d.
        d.input_tokens, d.output_tokens, d.cached_input_tokens, d.reasoning_tokens, d.audio_seconds, d.calls_without_usage
   FROM omni_costs.usage_daily d;
 COMMENT ON VIEW omni_costs.daily_costs IS 'The finest daily grain (UTC day, instance, provider, model, operation, cost status), as of the last refresh; for per-instance-and-model questions the two materialized views do not answer.';
+
+CREATE VIEW omni_costs.daily_model_status_costs AS
+SELECT d.day, d.provider, d.model, d.operation, d.cost_status, d.calls, d.requests, d.cost_usd, d.input_tokens,
+       d.output_tokens, d.cached_input_tokens, d.reasoning_tokens, d.audio_seconds, d.calls_without_usage
+  FROM omni_costs.usage_daily_models d;
+COMMENT ON VIEW omni_costs.daily_model_status_costs IS 'Daily totals (UTC days) per provider, model, operation and cost status across instances, as of the last refresh (rollup_status); what reports not split by instance read.';
+
+CREATE VIEW omni_costs.daily_instance_status_costs AS
+SELECT d.day, d.instance_id, d.cost_status, d.calls, d.requests, d.cost_usd, d.input_tokens, d.output_tokens,
+       d.cached_input_tokens, d.reasoning_tokens, d.audio_seconds, d.calls_without_usage
+  FROM omni_costs.usage_daily_instances d;
+COMMENT ON VIEW omni_costs.daily_instance_status_costs IS 'Daily totals (UTC days) per instance and cost status, as of the last refresh (rollup_status); what reports by instance read.';
+
+-- The three rollup views say what their columns are in the words of the tables they show.
+DO $$
+DECLARE
+  v record;
+BEGIN
+  FOR v IN
+    SELECT a.attname, t.view_name, t.table_name, col_description(format('omni_costs.%I', t.table_name)::regclass, a.attnum) AS doc
+      FROM (VALUES ('daily_costs', 'usage_daily'), ('daily_model_status_costs', 'usage_daily_models'),
+                   ('daily_instance_status_costs', 'usage_daily_instances')) AS t(view_name, table_name)
+      JOIN pg_attribute a ON a.attrelid = format('omni_costs.%I', t.table_name)::regclass AND a.attnum > 0 AND NOT a.attisdropped
+  LOOP
+    EXECUTE format('COMMENT ON COLUMN omni_costs.%I.%I IS %L', v.view_name, v.attname, v.doc);
+  END LOOP;
+END
+$$;

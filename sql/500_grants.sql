@@ -9,8 +9,8 @@ GRANT USAGE ON SCHEMA omni_costs TO omni_costs_writer, omni_costs_reader, omni_c
 GRANT EXECUTE ON FUNCTION omni_costs.record_usage(jsonb) TO omni_costs_writer, omni_costs_admin;
 
 GRANT SELECT ON omni_costs.usage_costs, omni_costs.message_costs, omni_costs.batch_costs, omni_costs.batch_jobs,
-  omni_costs.daily_costs, omni_costs.daily_instance_costs, omni_costs.daily_model_costs, omni_costs.view_refreshes,
-  omni_costs.rollup_status
+  omni_costs.daily_costs, omni_costs.daily_model_status_costs, omni_costs.daily_instance_status_costs,
+  omni_costs.daily_instance_costs, omni_costs.daily_model_costs, omni_costs.view_refreshes, omni_costs.rollup_status
   TO omni_costs_reader, omni_costs_admin;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA omni_costs TO omni_costs_admin;

@@ -7,7 +7,8 @@
 // and the tail is exactly the rows whose xid is not.
 //
 // Where each row is counted (the three parts are disjoint):
-// - rollup: usage_daily groups of "full" UTC days inside [since, until) that are not in rollup_dirty_days;
+// - rollup: usage_daily groups (or those of a coarser grain, see rollupSource) of "full" UTC days inside
+//           [since, until) that are not in rollup_dirty_days;
 // - tail:   rows on those same days whose transaction is not visible in the rollup's snapshot;
 // - raw:    rows at the partial edge days of the window, and rows of dirty days (stale in usage_daily).
 // With a --tz other than UTC, day boundaries do not match the rollup's UTC days: every row is read raw and
@@ -85,6 +86,51 @@ export type CostsReport = z.infer<typeof costsReportSchema> & {
 
 const NONE: Bound = { date: null, instant: null };
 
+/**
+ * The smallest rollup grain that answers the report: per model (no instance column, about 1/100 of the
+ * groups with 100 instances) unless the report is split by or filtered to an instance. Every grain holds
+ * the same totals as of the same snapshot (refresh_rollups() keeps them in one transaction).
+ */
+type RollupSource = 'models' | 'instances' | 'all';
+
+function rollupSource(by: CostDimension, instanceId: string | null): RollupSource {
+  if (instanceId) return 'all';
+  return by === 'instance' ? 'instances' : 'models';
+}
+
+/** The rollup rows of the report's grain, as (day, instance, provider, model, operation, status, measures). */
+function fromRollup(source: RollupSource) {
+  switch (source) {
+    case 'models':
+      return sql.fragment`
+      SELECT d.day, NULL::uuid AS instance_id, d.provider, d.model, d.operation, d.cost_status, d.calls, d.requests,
+             d.input_tokens, d.output_tokens, d.audio_seconds, d.cost_usd
+        FROM omni_costs.daily_model_status_costs d, b
+       WHERE TRUE`;
+    case 'instances':
+      return sql.fragment`
+      SELECT d.day, d.instance_id, NULL::text AS provider, NULL::text AS model, NULL::text AS operation,
+             d.cost_status, d.calls, d.requests, d.input_tokens, d.output_tokens, d.audio_seconds, d.cost_usd
+        FROM omni_costs.daily_instance_status_costs d, b
+       WHERE TRUE`;
+    case 'all':
+      return sql.fragment`
+      SELECT d.day, d.instance_id, d.provider, d.model, d.operation, d.cost_status, d.calls, d.requests,
+             d.input_tokens, d.output_tokens, d.audio_seconds, d.cost_usd
+        FROM omni_costs.daily_costs d, b
+       WHERE d.instance_id = b.instance_id`;
+  }
+}
+
+/** With the per-instance grain, the top unpriced and estimated models come from the per-model grain. */
+const modelOffendersOfRollup = sql.fragment`
+      UNION ALL
+      SELECT d.cost_status, d.provider, d.model, d.calls
+        FROM omni_costs.daily_model_status_costs d, b
+       WHERE d.cost_status IN ('unpriced', 'estimated')
+         AND d.day >= b.full_from_day AND d.day < b.full_until_day
+         AND d.day NOT IN (SELECT day FROM dirty)`;
+
 const boundsSchema = z.object({
   lo: z.string().nullable(),
   hi: z.string().nullable(),
@@ -135,6 +181,7 @@ export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): P
            (SELECT pg_snapshot_xmin(s.snapshot)::text FROM omni_costs.rollup_status s) AS xmin_hint
       FROM w`);
 
+  const source = rollupSource(by, instanceId);
   const report = await db.oneFirst(sql.type(z.object({ report: costsReportSchema }))`
     WITH b AS (
       SELECT ${tz}::text AS tz, ${instanceId}::uuid AS instance_id, ${w.lo}::timestamptz AS lo,
@@ -147,11 +194,8 @@ export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): P
     ), dirty AS (
       SELECT unnest(st.dirty_days) AS day FROM st
     ), from_rollup AS (
-      SELECT d.day, d.instance_id, d.provider, d.model, d.operation, d.cost_status, d.calls, d.requests,
-             d.input_tokens, d.output_tokens, d.audio_seconds, d.cost_usd
-        FROM omni_costs.daily_costs d, b
-       WHERE d.day >= b.full_from_day AND d.day < b.full_until_day
-         AND (b.instance_id IS NULL OR d.instance_id = b.instance_id)
+      ${fromRollup(source)}
+         AND d.day >= b.full_from_day AND d.day < b.full_until_day
          AND d.day NOT IN (SELECT day FROM dirty)
     ), dirty_ranges AS (
       -- Each dirty whole day: stale in usage_daily, so read raw.
@@ -228,10 +272,13 @@ export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): P
         FROM totals t
        CROSS JOIN generate_series(t.first_day::timestamp, t.last_day::timestamp, interval '1 day') AS s(day)
         LEFT JOIN daily d ON d.day = s.day::date
+    ), offender_grain AS (
+      SELECT g.cost_status, g.provider, g.model, g.calls FROM grain g WHERE g.provider IS NOT NULL
+      ${source === 'instances' ? modelOffendersOfRollup : sql.fragment``}
     ), offenders AS (
       SELECT g.cost_status, g.provider, g.model, sum(g.calls) AS calls,
              row_number() OVER (PARTITION BY g.cost_status ORDER BY sum(g.calls) DESC, g.provider, g.model) AS rank
-        FROM grain g
+        FROM offender_grain g
        WHERE g.cost_status IN ('unpriced', 'estimated')
        GROUP BY g.cost_status, g.provider, g.model
     )

@@ -40,7 +40,9 @@ export async function schemaFingerprint(db: CommonQueryMethods): Promise<string[
         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
        WHERE n.nspname = 'omni_costs'
       UNION ALL
-      SELECT 'grant ' || c.relname || ' ' || coalesce(c.relacl::text, '')
+      -- The privileges as a sorted list: the order of ACL entries depends on the order of the grants.
+      SELECT 'grant ' || c.relname || ' '
+             || coalesce((SELECT string_agg(e::text, ',' ORDER BY e::text) FROM unnest(c.relacl) e), '')
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'omni_costs'
     ) x ORDER BY line`);
   return rows as string[];
@@ -59,7 +61,7 @@ export async function uncommentedObjects(db: CommonQueryMethods): Promise<string
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = 'omni_costs' AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition
          AND a.attnum > 0 AND NOT a.attisdropped AND col_description(c.oid, a.attnum) IS NULL
-         AND c.relname NOT IN ('usage_costs', 'daily_costs')
+         AND c.relname NOT IN ('usage_costs')
       UNION ALL
       SELECT p.proname || '()'
         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace

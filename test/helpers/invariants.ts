@@ -9,8 +9,55 @@ const mismatchRow = z
   .catchall(z.unknown());
 export type MismatchRow = z.infer<typeof mismatchRow>;
 
-/** Per-group differences between usage_daily and the raw rows (empty when the rollup is exact). */
+/**
+ * Per-group differences between usage_daily and the raw rows, and between its two coarser grains
+ * (usage_daily_models, usage_daily_instances) and usage_daily (empty when the rollups are exact).
+ */
 export async function dailyMismatches(db: CommonQueryMethods): Promise<readonly MismatchRow[]> {
+  return [...(await fineMismatches(db)), ...(await coarseMismatches(db))];
+}
+
+async function coarseMismatches(db: CommonQueryMethods): Promise<readonly MismatchRow[]> {
+  return db.any(sql.type(mismatchRow)`
+    WITH m AS (
+      SELECT day, provider || '/' || model || '/' || operation AS k, cost_status, sum(calls) AS calls,
+             sum(requests) AS requests, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+             sum(audio_seconds) AS audio_seconds, sum(cost_usd) AS cost_usd
+        FROM omni_costs.usage_daily GROUP BY 1, 2, 3
+    ), i AS (
+      SELECT day, instance_id::text AS k, cost_status, sum(calls) AS calls, sum(requests) AS requests,
+             sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+             sum(audio_seconds) AS audio_seconds, sum(cost_usd) AS cost_usd
+        FROM omni_costs.usage_daily GROUP BY 1, 2, 3
+    ), pairs AS (
+      SELECT 'usage_daily_models' AS grain, coalesce(f.day, c.day) AS day, coalesce(f.k, c.k) AS k,
+             f.calls AS fine_calls, c.calls AS coarse_calls, f.requests AS fr, c.requests AS cr,
+             f.input_tokens AS fi, c.input_tokens AS ci, f.output_tokens AS fo, c.output_tokens AS co,
+             f.audio_seconds AS fa, c.audio_seconds AS ca, f.cost_usd AS fine_cost_usd, c.cost_usd AS coarse_cost_usd
+        FROM m f
+        FULL JOIN (SELECT day, provider || '/' || model || '/' || operation AS k, cost_status, calls, requests,
+                          input_tokens, output_tokens, audio_seconds, cost_usd
+                     FROM omni_costs.usage_daily_models) c
+          ON (c.day, c.k, c.cost_status) = (f.day, f.k, f.cost_status)
+      UNION ALL
+      SELECT 'usage_daily_instances', coalesce(f.day, c.day), coalesce(f.k, c.k), f.calls, c.calls, f.requests,
+             c.requests, f.input_tokens, c.input_tokens, f.output_tokens, c.output_tokens, f.audio_seconds,
+             c.audio_seconds, f.cost_usd, c.cost_usd
+        FROM i f
+        FULL JOIN (SELECT day, instance_id::text AS k, cost_status, calls, requests, input_tokens, output_tokens,
+                          audio_seconds, cost_usd
+                     FROM omni_costs.usage_daily_instances) c
+          ON (c.day, c.k, c.cost_status) = (f.day, f.k, f.cost_status)
+    )
+    SELECT p.grain, p.day::text AS day, p.k, p.fine_calls::int AS raw_calls, p.coarse_calls,
+           p.fine_cost_usd::text AS raw_cost_usd, p.coarse_cost_usd::text AS coarse_cost_usd
+      FROM pairs p
+     WHERE coalesce(p.fine_calls, 0) <> coalesce(p.coarse_calls, 0) OR coalesce(p.fr, 0) <> coalesce(p.cr, 0)
+        OR coalesce(p.fi, 0) <> coalesce(p.ci, 0) OR coalesce(p.fo, 0) <> coalesce(p.co, 0)
+        OR coalesce(p.fa, 0) <> coalesce(p.ca, 0) OR coalesce(p.fine_cost_usd, 0) <> coalesce(p.coarse_cost_usd, 0)`);
+}
+
+async function fineMismatches(db: CommonQueryMethods): Promise<readonly MismatchRow[]> {
   return db.any(sql.type(mismatchRow)`
     WITH raw AS (
       SELECT (u.occurred_at AT TIME ZONE 'UTC')::date AS day, u.instance_id, u.provider, u.model, u.operation,
