@@ -1,5 +1,6 @@
 -- Two coarser grains of usage_daily (per model, per instance), kept in step by fold_into_rollup(); the daily
--- materialized views are rebuilt from them, and reports read them. See sql/150, sql/340, sql/410.
+-- materialized views are rebuilt from them, and reports read them. The views are refreshed by a plain
+-- REFRESH when their lock is free, CONCURRENTLY otherwise. See sql/150, sql/340, sql/410.
 -- Two coarser grains of the same totals, maintained in the same transaction as usage_daily: reports that
 -- are not split by instance read usage_daily_models (about 1/100 of usage_daily's groups with 100 instances),
 -- reports by instance read usage_daily_instances, and the materialized views are built from them.
@@ -267,3 +268,58 @@ GRANT SELECT ON omni_costs.daily_model_status_costs, omni_costs.daily_instance_s
   omni_costs.daily_instance_costs, omni_costs.daily_model_costs
   TO omni_costs_reader, omni_costs_admin;
 GRANT SELECT ON omni_costs.usage_daily_models, omni_costs.usage_daily_instances TO omni_costs_admin;
+
+ALTER TABLE omni_costs.view_refreshes
+  ADD COLUMN method text NOT NULL DEFAULT 'concurrently',
+  ADD CONSTRAINT method_is_known CHECK (method IN ('swap', 'concurrently'));
+COMMENT ON COLUMN omni_costs.view_refreshes.method IS 'How the last refresh ran: swap (plain REFRESH, readers held for at most 100 ms) or concurrently (REFRESH ... CONCURRENTLY, because a reader was in the view).';
+
+-- A plain REFRESH swaps in the new contents in a few milliseconds for views this size, but it takes an
+-- ACCESS EXCLUSIVE lock until the refresh transaction commits; CONCURRENTLY lets readers go on but diffs
+-- every row (about 20 us a row). So: the plain refresh when it can have the lock within 100 ms, otherwise
+-- (a reader is in the view) CONCURRENTLY. Readers wait at most that long, and a long analyst query never
+-- holds up the refresh nor queues other readers behind it.
+CREATE FUNCTION omni_costs._refresh_view_swap(p_view text)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+SET lock_timeout = '100ms'
+AS $$
+BEGIN
+  EXECUTE format('REFRESH MATERIALIZED VIEW omni_costs.%I', p_view);
+END
+$$;
+COMMENT ON FUNCTION omni_costs._refresh_view_swap(text) IS 'Plain REFRESH of one daily view, giving up (SQLSTATE 55P03) when its ACCESS EXCLUSIVE lock is not granted within 100 ms. Used by refresh_view().';
+
+CREATE OR REPLACE FUNCTION omni_costs.refresh_view(p_view text)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+DECLARE
+  v_started timestamptz := clock_timestamp();
+  v_rows bigint;
+  v_method text := 'swap';
+BEGIN
+  IF p_view NOT IN ('daily_instance_costs', 'daily_model_costs') THEN
+    RAISE EXCEPTION 'unknown view "%"; allowed: daily_instance_costs, daily_model_costs', p_view USING ERRCODE = '22023';
+  END IF;
+  BEGIN
+    PERFORM _refresh_view_swap(p_view);
+  EXCEPTION WHEN lock_not_available THEN
+    v_method := 'concurrently';
+    EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY omni_costs.%I', p_view);
+  END;
+  EXECUTE format('SELECT count(*) FROM omni_costs.%I', p_view) INTO v_rows;
+  INSERT INTO view_refreshes (view_name, refreshed_at, duration_ms, row_count, method)
+  VALUES (p_view, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - v_started) * 1000, 3), v_rows, v_method)
+  ON CONFLICT (view_name) DO UPDATE
+     SET refreshed_at = excluded.refreshed_at, duration_ms = excluded.duration_ms, row_count = excluded.row_count,
+         method = excluded.method;
+END
+$$;
+COMMENT ON FUNCTION omni_costs.refresh_view(text) IS 'Refreshes one daily view and records it in view_refreshes: a plain REFRESH when its lock is granted within 100 ms, otherwise (readers in the view) REFRESH ... CONCURRENTLY. Called by refresh_rollups().';
+
+REVOKE ALL ON FUNCTION omni_costs._refresh_view_swap(text) FROM PUBLIC;

@@ -132,10 +132,13 @@ CREATE TABLE omni_costs.view_refreshes (
   view_name text PRIMARY KEY,
   refreshed_at timestamptz NOT NULL,
   duration_ms numeric NOT NULL,
-  row_count bigint NOT NULL
+  row_count bigint NOT NULL,
+  method text NOT NULL DEFAULT 'concurrently',
+  CONSTRAINT method_is_known CHECK (method IN ('swap', 'concurrently'))
 );
 COMMENT ON TABLE omni_costs.view_refreshes IS 'When each materialized view was last refreshed, how long it took (milliseconds) and how many rows it holds.';
 COMMENT ON COLUMN omni_costs.view_refreshes.view_name IS 'Materialized view name.';
 COMMENT ON COLUMN omni_costs.view_refreshes.refreshed_at IS 'End of the last refresh.';
 COMMENT ON COLUMN omni_costs.view_refreshes.duration_ms IS 'Duration of the last refresh, milliseconds.';
 COMMENT ON COLUMN omni_costs.view_refreshes.row_count IS 'Rows in the view after the last refresh.';
+COMMENT ON COLUMN omni_costs.view_refreshes.method IS 'How the last refresh ran: swap (plain REFRESH, readers held for at most 100 ms) or concurrently (REFRESH ... CONCURRENTLY, because a reader was in the view).';

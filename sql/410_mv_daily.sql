@@ -49,6 +49,24 @@ COMMENT ON COLUMN omni_costs.daily_model_costs.input_tokens IS 'Known input toke
 COMMENT ON COLUMN omni_costs.daily_model_costs.output_tokens IS 'Known output tokens, tokens.';
 COMMENT ON COLUMN omni_costs.daily_model_costs.audio_seconds IS 'Known audio, seconds.';
 
+-- A plain REFRESH swaps in the new contents in a few milliseconds for views this size, but it takes an
+-- ACCESS EXCLUSIVE lock until the refresh transaction commits; CONCURRENTLY lets readers go on but diffs
+-- every row (about 20 us a row). So: the plain refresh when it can have the lock within 100 ms, otherwise
+-- (a reader is in the view) CONCURRENTLY. Readers wait at most that long, and a long analyst query never
+-- holds up the refresh nor queues other readers behind it.
+CREATE FUNCTION omni_costs._refresh_view_swap(p_view text)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+SET lock_timeout = '100ms'
+AS $$
+BEGIN
+  EXECUTE format('REFRESH MATERIALIZED VIEW omni_costs.%I', p_view);
+END
+$$;
+COMMENT ON FUNCTION omni_costs._refresh_view_swap(text) IS 'Plain REFRESH of one daily view, giving up (SQLSTATE 55P03) when its ACCESS EXCLUSIVE lock is not granted within 100 ms. Used by refresh_view().';
+
 CREATE FUNCTION omni_costs.refresh_view(p_view text)
 RETURNS void
 LANGUAGE plpgsql
@@ -58,19 +76,26 @@ AS $$
 DECLARE
   v_started timestamptz := clock_timestamp();
   v_rows bigint;
+  v_method text := 'swap';
 BEGIN
   IF p_view NOT IN ('daily_instance_costs', 'daily_model_costs') THEN
     RAISE EXCEPTION 'unknown view "%"; allowed: daily_instance_costs, daily_model_costs', p_view USING ERRCODE = '22023';
   END IF;
-  EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY omni_costs.%I', p_view);
+  BEGIN
+    PERFORM _refresh_view_swap(p_view);
+  EXCEPTION WHEN lock_not_available THEN
+    v_method := 'concurrently';
+    EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY omni_costs.%I', p_view);
+  END;
   EXECUTE format('SELECT count(*) FROM omni_costs.%I', p_view) INTO v_rows;
-  INSERT INTO view_refreshes (view_name, refreshed_at, duration_ms, row_count)
-  VALUES (p_view, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - v_started) * 1000, 3), v_rows)
+  INSERT INTO view_refreshes (view_name, refreshed_at, duration_ms, row_count, method)
+  VALUES (p_view, clock_timestamp(), round(extract(epoch FROM clock_timestamp() - v_started) * 1000, 3), v_rows, v_method)
   ON CONFLICT (view_name) DO UPDATE
-     SET refreshed_at = excluded.refreshed_at, duration_ms = excluded.duration_ms, row_count = excluded.row_count;
+     SET refreshed_at = excluded.refreshed_at, duration_ms = excluded.duration_ms, row_count = excluded.row_count,
+         method = excluded.method;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.refresh_view(text) IS 'REFRESH MATERIALIZED VIEW CONCURRENTLY of one daily view, recorded in view_refreshes. Called by refresh_rollups().';
+COMMENT ON FUNCTION omni_costs.refresh_view(text) IS 'Refreshes one daily view and records it in view_refreshes: a plain REFRESH when its lock is granted within 100 ms, otherwise (readers in the view) REFRESH ... CONCURRENTLY. Called by refresh_rollups().';
 
 CREATE VIEW omni_costs.daily_costs AS
 SELECT d.day, d.instance_id, d.provider, d.model, d.operation, d.cost_status, d.calls, d.requests, d.cost_usd,

@@ -44,6 +44,11 @@ export async function schemaFingerprint(db: CommonQueryMethods): Promise<string[
       SELECT 'grant ' || c.relname || ' '
              || coalesce((SELECT string_agg(e::text, ',' ORDER BY e::text) FROM unnest(c.relacl) e), '')
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'omni_costs'
+      UNION ALL
+      -- Who may execute each function (NULL = the default: PUBLIC may).
+      SELECT 'grant fn ' || p.oid::regprocedure::text || ' '
+             || coalesce((SELECT string_agg(e::text, ',' ORDER BY e::text) FROM unnest(p.proacl) e), 'default')
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'omni_costs'
     ) x ORDER BY line`);
   return rows as string[];
 }
