@@ -1,16 +1,15 @@
 -- resolve_price(): find the price row in force for a call, trying the model as recorded first, then the
 -- explicit alias rules, then mechanical rules (path prefix, dated snapshot suffix). The rule that matched is
--- returned so it can be stored on the usage row.
-CREATE FUNCTION omni_costs.resolve_price(
-  p_provider text, p_model text, p_service_tier text, p_at timestamptz, p_input_tokens integer,
-  OUT price omni_costs.model_pricing, OUT match text)
+-- returned so it can be stored on the usage row. The rules live in price_candidates(), which record_usage()
+-- also uses to price many calls at once.
+CREATE FUNCTION omni_costs.price_candidates(p_provider text, p_model text, p_service_tier text)
+RETURNS TABLE (rank integer, model text, service_tier text, match text)
 LANGUAGE plpgsql STABLE
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
   v_tiers text[] := CASE WHEN coalesce(p_service_tier, 'standard') = 'standard' THEN ARRAY['standard']
                          ELSE ARRAY[p_service_tier, 'standard'] END;
-  v_tier text;
   v_lower text;
   v_stripped text;
   v_snapshot text;
@@ -20,18 +19,8 @@ DECLARE
   v_rules text[];
   v_alias text;
   i integer;
+  t integer;
 BEGIN
-  -- Fast path: the model as recorded, on its own tier (nearly every call).
-  SELECT * INTO price FROM model_pricing p
-   WHERE p.provider = p_provider AND p.model = p_model AND p.service_tier = coalesce(p_service_tier, 'standard')
-     AND p.effective @> p_at AND p.min_input_tokens <= coalesce(p_input_tokens, 0)
-   ORDER BY p.min_input_tokens DESC
-   LIMIT 1;
-  IF FOUND THEN
-    match := 'exact';
-    RETURN;
-  END IF;
-
   -- The names the model could be priced under, in rule order; each is also looked up as an alias.
   v_lower := lower(p_model);
   v_stripped := regexp_replace(v_lower,
@@ -52,20 +41,54 @@ BEGIN
     END IF;
   END LOOP;
 
-  FOREACH v_tier IN ARRAY v_tiers LOOP
+  -- Every name on the call's own tier first, then every name at the standard tier (an estimate).
+  rank := 0;
+  FOR t IN 1 .. array_length(v_tiers, 1) LOOP
     FOR i IN 1 .. array_length(v_names, 1) LOOP
-      -- The fast path already tried the model as recorded on the call's own tier.
-      CONTINUE WHEN i = 1 AND v_tier = coalesce(p_service_tier, 'standard');
-      SELECT * INTO price FROM model_pricing p
-       WHERE p.provider = p_provider AND p.model = v_names[i] AND p.service_tier = v_tier
-         AND p.effective @> p_at AND p.min_input_tokens <= coalesce(p_input_tokens, 0)
-       ORDER BY p.min_input_tokens DESC
-       LIMIT 1;
-      IF FOUND THEN
-        match := v_rules[i] || CASE WHEN v_tier = coalesce(p_service_tier, 'standard') THEN '' ELSE '+standard_tier' END;
-        RETURN;
-      END IF;
+      rank := rank + 1;
+      model := v_names[i];
+      service_tier := v_tiers[t];
+      match := v_rules[i] || CASE WHEN t = 1 THEN '' ELSE '+standard_tier' END;
+      RETURN NEXT;
     END LOOP;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION omni_costs.price_candidates(text, text, text) IS 'The (model, service tier) keys a call''s price may be found under, best first (rank 1 = the model as recorded on the call''s own tier), with the rule each stands for: exact, alias, case (lower-cased), prefix (path removed), snapshot (dated suffix removed), each possibly +alias, with +standard_tier for the standard-tier fallback of a call on another tier. The first candidate with a price row in force wins.';
+
+CREATE FUNCTION omni_costs.resolve_price(
+  p_provider text, p_model text, p_service_tier text, p_at timestamptz, p_input_tokens integer,
+  OUT price omni_costs.model_pricing, OUT match text)
+LANGUAGE plpgsql STABLE
+SET search_path = omni_costs, pg_temp
+AS $$
+DECLARE
+  c record;
+BEGIN
+  -- Fast path: the model as recorded, on its own tier (nearly every call). COLLATE "C": see model_pricing_lookup.
+  SELECT * INTO price FROM model_pricing p
+   WHERE p.provider COLLATE "C" = p_provider AND p.model COLLATE "C" = p_model
+     AND p.service_tier COLLATE "C" = coalesce(p_service_tier, 'standard')
+     AND p.min_input_tokens <= coalesce(p_input_tokens, 0) AND p.effective @> p_at
+   ORDER BY p.min_input_tokens DESC
+   LIMIT 1;
+  IF FOUND THEN
+    match := 'exact';
+    RETURN;
+  END IF;
+
+  -- The fast path already tried candidate 1 (the model as recorded on the call's own tier).
+  FOR c IN SELECT * FROM price_candidates(p_provider, p_model, p_service_tier) pc WHERE pc.rank > 1 ORDER BY pc.rank LOOP
+    SELECT * INTO price FROM model_pricing p
+     WHERE p.provider COLLATE "C" = p_provider AND p.model COLLATE "C" = c.model
+       AND p.service_tier COLLATE "C" = c.service_tier
+       AND p.min_input_tokens <= coalesce(p_input_tokens, 0) AND p.effective @> p_at
+     ORDER BY p.min_input_tokens DESC
+     LIMIT 1;
+    IF FOUND THEN
+      match := c.match;
+      RETURN;
+    END IF;
   END LOOP;
   price := NULL;
   match := NULL;

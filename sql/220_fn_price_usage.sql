@@ -23,17 +23,17 @@ AS $$
 $$;
 COMMENT ON FUNCTION omni_costs.find_estimate(text, text, text) IS 'Most specific fallback estimate rule for an operation, provider and model (model rule over provider rule over operation rule); NULL when none.';
 
-CREATE FUNCTION omni_costs.price_usage(
-  q omni_costs.usage_quantities, p_provider text, p_model text, p_service_tier text, p_operation text, p_at timestamptz)
+CREATE FUNCTION omni_costs.price_at(
+  q omni_costs.usage_quantities, p_provider text, p_model text, p_service_tier text, p_operation text, p_at timestamptz,
+  p_price omni_costs.model_pricing, p_match text)
 RETURNS omni_costs.cost_result
 LANGUAGE plpgsql STABLE
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
   r omni_costs.cost_result;
-  v_price omni_costs.model_pricing;
-  v_match text;
-  v_resolved record;
+  v_price omni_costs.model_pricing := p_price;
+  v_match text := p_match;
   v_est omni_costs.cost_estimates;
   v_tokens_needed boolean;
   v_missing boolean;
@@ -47,10 +47,6 @@ BEGIN
     r := ROW(0, 'not_billed', NULL, NULL, 'provisioned throughput: billed by subscription, not per call');
     RETURN r;
   END IF;
-
-  SELECT * INTO v_resolved FROM resolve_price(p_provider, p_model, p_service_tier, p_at, q.input_tokens);
-  v_price := v_resolved.price;
-  v_match := v_resolved.match;
 
   IF v_price.pricing_id IS NOT NULL THEN
     v_tokens_needed := num_nonnulls(v_price.input_usd_per_mtok, v_price.output_usd_per_mtok,
@@ -105,6 +101,17 @@ BEGIN
   r := ROW(NULL, 'unpriced', NULL, NULL, format('no price for %s/%s at %s', p_provider, p_model, p_at));
   RETURN r;
 END
+$$;
+COMMENT ON FUNCTION omni_costs.price_at(omni_costs.usage_quantities, text, text, text, text, timestamptz, omni_costs.model_pricing, text) IS 'The decisions of price_usage() once the price row (p_price, NULL when none) and its rule (p_match) are resolved (resolve_price(), or record_usage() for many calls at once): cost, status, price row, rule and note. Never raises for a missing price.';
+
+CREATE FUNCTION omni_costs.price_usage(
+  q omni_costs.usage_quantities, p_provider text, p_model text, p_service_tier text, p_operation text, p_at timestamptz)
+RETURNS omni_costs.cost_result
+LANGUAGE sql STABLE
+SET search_path = omni_costs, pg_temp
+AS $$
+  SELECT price_at(q, p_provider, p_model, p_service_tier, p_operation, p_at, r.price, r.match)
+    FROM resolve_price(p_provider, p_model, p_service_tier, p_at, q.input_tokens) r
 $$;
 COMMENT ON FUNCTION omni_costs.price_usage(omni_costs.usage_quantities, text, text, text, text, timestamptz) IS 'Cost and status of one call: priced (price row x reported usage), estimated (price x estimated usage, a flat per-call fallback, or a standard-tier price for a tier without one), unpriced (cost NULL) or not_billed (errors, provisioned throughput: 0). Never raises for a missing price.';
 

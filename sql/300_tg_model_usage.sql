@@ -1,5 +1,6 @@
 -- Triggers of model_usage. Same-event triggers fire in name order, so the number prefix is the order.
---   _100_price            BEFORE INSERT, row: price the call at occurred_at.
+--   _100_price            BEFORE INSERT, row: price the call at occurred_at (skipped for the rows of
+--                         record_usage(), which prices its rows set-wise; see there).
 --   _200_add_to_batches   AFTER INSERT, statement: add the new rows to their batches' shards.
 --   _210_update_batches   AFTER UPDATE, statement: apply cost changes to the shards; mark days dirty.
 --   _220_remove_from_batches AFTER DELETE, statement: subtract deleted rows; mark days dirty.
@@ -25,9 +26,12 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.tg_model_usage__price() IS 'BEFORE INSERT row trigger: sets processing_cost_usd, cost_status, pricing_id, pricing_match and cost_note from price_usage() at occurred_at. Whatever the writer sent in those columns is replaced.';
+COMMENT ON FUNCTION omni_costs.tg_model_usage__price() IS 'BEFORE INSERT row trigger: sets processing_cost_usd, cost_status, pricing_id, pricing_match and cost_note from price_usage() at occurred_at. Whatever the writer sent in those columns is replaced. Not fired for the rows record_usage() inserts: it computes the same columns with the same functions, once per call instead of once per row.';
+-- The setting is on only while record_usage() runs (a SET clause of that function, restored when it returns
+-- or fails); workers cannot insert into model_usage, and whoever can and sets it takes over the pricing.
 CREATE TRIGGER _100_price BEFORE INSERT ON omni_costs.model_usage
-  FOR EACH ROW EXECUTE FUNCTION omni_costs.tg_model_usage__price();
+  FOR EACH ROW WHEN (current_setting('omni_costs.priced_by_record_usage', true) IS DISTINCT FROM 'on')
+  EXECUTE FUNCTION omni_costs.tg_model_usage__price();
 
 CREATE FUNCTION omni_costs.apply_batch_deltas(
   p_batch_ids uuid[], p_cost_usd numeric[], p_usage_rows bigint[], p_estimated_rows bigint[], p_unpriced_rows bigint[])

@@ -36,15 +36,14 @@ CREATE FUNCTION omni_costs.usage_input_rows(p_rows jsonb)
 RETURNS TABLE (ord bigint, u omni_costs.usage_input)
 LANGUAGE sql IMMUTABLE
 AS $$
-  SELECT e.ord,
+  SELECT r.ordinality,
          ROW(r.idempotency_key, r.occurred_at, r.instance_id, r.batch_job_id, r.message_id, r.provider, r.model,
              coalesce(r.operation, 'other'), r.service_tier, r.input_tokens, r.output_tokens, r.cached_input_tokens,
              r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens, r.input_audio_tokens,
              r.cached_input_audio_tokens, r.output_audio_tokens, r.input_image_tokens, r.input_video_tokens,
              r.tool_use_prompt_tokens, r.web_search_requests, r.image_count, r.audio_seconds, r.audio_seconds_source,
              coalesce(r.requests, 1), r.raw_usage)::omni_costs.usage_input
-    FROM jsonb_array_elements(p_rows) WITH ORDINALITY AS e(x, ord)
-   CROSS JOIN LATERAL jsonb_populate_record(NULL::omni_costs.usage_input, e.x) AS r
+    FROM jsonb_populate_recordset(NULL::omni_costs.usage_input, p_rows) WITH ORDINALITY AS r
 $$;
 COMMENT ON FUNCTION omni_costs.usage_input_rows(jsonb) IS 'Parses a JSON array of usage rows into typed usage_input values with defaults applied (operation other, requests 1), numbered in input order.';
 
@@ -55,10 +54,14 @@ RETURNS TABLE (
   processing_cost_usd numeric, cost_status omni_costs.cost_status, pricing_id bigint, pricing_match text, cost_note text)
 LANGUAGE plpgsql
 SECURITY DEFINER
+-- The rows inserted here are priced here, set-wise; this setting (restored when the function returns or fails)
+-- tells model_usage's BEFORE INSERT trigger not to price them again one by one.
+SET omni_costs.priced_by_record_usage = 'on'
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
-  v_new model_usage[];
+  v_floor bigint;
+  v_inserted integer;
   v_keys integer;
   v_conflict record;
   v_returned integer;
@@ -71,8 +74,13 @@ BEGIN
     RAISE EXCEPTION 'every usage row needs an idempotency_key' USING ERRCODE = '23502';
   END IF;
 
-  -- Each distinct key gets a usage_id up front; the keys that are new (claimed in usage_keys) are inserted.
-  -- The semi-join on usage_id (not a join of two CTEs) keeps large calls linear.
+  -- Every usage_id this call assigns is above v_floor: with the writing transaction's id, that tells the
+  -- calls inserted by this call from replays below (also of keys recorded earlier in the same transaction).
+  v_floor := nextval('omni_costs.model_usage_usage_id_seq');
+
+  -- Each distinct key gets a usage_id up front; the keys that are new (claimed in usage_keys) are priced and
+  -- inserted. The semi-join on usage_id (not a join of two CTEs) keeps large calls linear.
+  RETURN QUERY
   WITH first_of_key AS (
     SELECT DISTINCT ON ((i.u).idempotency_key) i.ord, (i.u).*
       FROM usage_input_rows(p_rows) i
@@ -84,34 +92,57 @@ BEGIN
     SELECT n.idempotency_key, n.new_id, n.occurred_at FROM numbered n ORDER BY n.idempotency_key
     ON CONFLICT DO NOTHING
     RETURNING k.usage_id
+  ), new_calls AS (
+    SELECT n.* FROM numbered n WHERE n.new_id IN (SELECT c.usage_id FROM claimed c)
+  ), candidates AS MATERIALIZED (
+    -- price_candidates() once per distinct model and tier of the call (MATERIALIZED: not once per price row).
+    SELECT k.provider, k.model, k.tier, c.rank, c.model AS price_model, c.service_tier AS price_tier, c.match
+      FROM (SELECT DISTINCT n.provider, n.model, coalesce(n.service_tier, 'standard') AS tier FROM new_calls n) k
+     CROSS JOIN LATERAL price_candidates(k.provider, k.model, k.tier) c
+  ), prices AS (
+    -- Every price row the new calls could be priced with.
+    SELECT c.provider, c.model, c.tier, c.rank, c.match, p AS price
+      FROM candidates c
+      JOIN model_pricing p ON p.provider COLLATE "C" = c.provider AND p.model COLLATE "C" = c.price_model
+                          AND p.service_tier COLLATE "C" = c.price_tier
+  ), resolved AS (
+    -- What resolve_price() returns for each call: the best-ranked candidate in force at occurred_at, at its
+    -- highest prompt-size tier not above input_tokens.
+    SELECT DISTINCT ON (n.ord) n.*, pr.price, pr.match
+      FROM new_calls n
+      LEFT JOIN prices pr ON pr.provider = n.provider AND pr.model = n.model AND pr.tier = coalesce(n.service_tier, 'standard')
+            AND (pr.price).effective @> n.occurred_at AND (pr.price).min_input_tokens <= coalesce(n.input_tokens, 0)
+     ORDER BY n.ord, pr.rank, (pr.price).min_input_tokens DESC
   ), inserted AS (
     INSERT INTO model_usage AS m (usage_id, idempotency_key, occurred_at, instance_id, batch_job_id, message_id,
       provider, model, operation, service_tier, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
       cache_write_1h_tokens, reasoning_tokens, input_audio_tokens, cached_input_audio_tokens, output_audio_tokens,
       input_image_tokens, input_video_tokens, tool_use_prompt_tokens, web_search_requests, image_count, audio_seconds,
-      audio_seconds_source, requests, raw_usage)
-    SELECT n.new_id, n.idempotency_key, n.occurred_at, n.instance_id, n.batch_job_id, n.message_id, n.provider,
-           n.model, n.operation, n.service_tier, n.input_tokens, n.output_tokens, n.cached_input_tokens,
-           n.cache_write_tokens, n.cache_write_1h_tokens, n.reasoning_tokens, n.input_audio_tokens,
-           n.cached_input_audio_tokens, n.output_audio_tokens, n.input_image_tokens, n.input_video_tokens,
-           n.tool_use_prompt_tokens, n.web_search_requests, n.image_count, n.audio_seconds, n.audio_seconds_source,
-           n.requests, n.raw_usage
-      FROM numbered n
-     WHERE n.new_id IN (SELECT c.usage_id FROM claimed c)
-     ORDER BY n.ord
-    RETURNING m.*
+      audio_seconds_source, requests, raw_usage, processing_cost_usd, cost_status, pricing_id, pricing_match, cost_note)
+    SELECT r.new_id, r.idempotency_key, r.occurred_at, r.instance_id, r.batch_job_id, r.message_id, r.provider,
+           r.model, r.operation, r.service_tier, r.input_tokens, r.output_tokens, r.cached_input_tokens,
+           r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens, r.input_audio_tokens,
+           r.cached_input_audio_tokens, r.output_audio_tokens, r.input_image_tokens, r.input_video_tokens,
+           r.tool_use_prompt_tokens, r.web_search_requests, r.image_count, r.audio_seconds, r.audio_seconds_source,
+           r.requests, r.raw_usage, c.processing_cost_usd, c.cost_status, c.pricing_id, c.pricing_match, c.cost_note
+      FROM resolved r
+     CROSS JOIN LATERAL price_at(ROW(r.input_tokens, r.output_tokens, r.cached_input_tokens, r.cache_write_tokens,
+                                     r.cache_write_1h_tokens, r.reasoning_tokens, r.input_audio_tokens,
+                                     r.cached_input_audio_tokens, r.output_audio_tokens, r.input_image_tokens,
+                                     r.web_search_requests, r.image_count, r.audio_seconds, r.requests)::usage_quantities,
+                                 r.provider, r.model, r.service_tier, r.operation, r.occurred_at, r.price, r.match) c
+     ORDER BY r.ord
+    RETURNING m.idempotency_key, m.usage_id, m.occurred_at, m.recorded_at, m.instance_id, m.batch_job_id,
+              m.message_id, m.provider, m.model, m.operation, m.processing_cost_usd, m.cost_status, m.pricing_id,
+              m.pricing_match, m.cost_note
   )
-  SELECT coalesce(array_agg(inserted), '{}'), (SELECT count(*) FROM first_of_key)
-    INTO v_new, v_keys
-    FROM inserted;
-
-  RETURN QUERY
-  SELECT m.idempotency_key, false, m.usage_id, m.occurred_at, m.recorded_at, m.instance_id, m.batch_job_id,
-         m.message_id, m.provider, m.model, m.operation, m.processing_cost_usd, m.cost_status, m.pricing_id,
-         m.pricing_match, m.cost_note
-    FROM unnest(v_new) m;
-  IF cardinality(v_new) = v_keys AND v_keys = jsonb_array_length(p_rows) THEN
-    RETURN; -- every key was new: nothing to compare
+  SELECT i.idempotency_key, false, i.usage_id, i.occurred_at, i.recorded_at, i.instance_id, i.batch_job_id,
+         i.message_id, i.provider, i.model, i.operation, i.processing_cost_usd, i.cost_status, i.pricing_id,
+         i.pricing_match, i.cost_note
+    FROM inserted i;
+  GET DIAGNOSTICS v_inserted = ROW_COUNT;
+  IF v_inserted = jsonb_array_length(p_rows) THEN
+    RETURN; -- every key was new (and given once): nothing to compare
   END IF;
 
   -- Keys seen before: the stored call must be the same call. A new statement, so under READ COMMITTED it
@@ -132,8 +163,10 @@ BEGIN
             HINT = 'Use a new key for a new call; replay a call only with exactly the same payload.';
   END IF;
 
-  -- The replays. A key whose call was archived (detach_usage_month) is a replay too: it was recorded once and
-  -- its cost still counts in the rollups and batch totals; only its stored columns are no longer at hand.
+  -- The replays: the keys whose row this call did not insert (one inserted by this call has a usage_id above
+  -- v_floor and this transaction's id). A key whose call was archived (detach_usage_month) is a replay too: it
+  -- was recorded once and its cost still counts in the rollups and batch totals; only its stored columns are
+  -- no longer at hand.
   RETURN QUERY
   SELECT DISTINCT ON (k.idempotency_key) k.idempotency_key, true, k.usage_id, k.occurred_at, m.recorded_at,
          coalesce(m.instance_id, (i.u).instance_id), coalesce(m.batch_job_id, (i.u).batch_job_id),
@@ -145,10 +178,11 @@ BEGIN
     FROM usage_input_rows(p_rows) i
     JOIN usage_keys k ON k.idempotency_key = (i.u).idempotency_key
     LEFT JOIN model_usage m ON m.usage_id = k.usage_id AND m.occurred_at = k.occurred_at
-   WHERE (i.u).idempotency_key NOT IN (SELECT n.idempotency_key FROM unnest(v_new) n)
+   WHERE m.usage_id IS NULL OR k.usage_id <= v_floor OR m.recorded_xid <> pg_current_xact_id()::text::bigint
    ORDER BY k.idempotency_key;
   GET DIAGNOSTICS v_returned = ROW_COUNT;
-  IF cardinality(v_new) + v_returned < v_keys THEN
+  SELECT count(DISTINCT (i.u).idempotency_key) INTO v_keys FROM usage_input_rows(p_rows) i;
+  IF v_inserted + v_returned < v_keys THEN
     -- Only under REPEATABLE READ or SERIALIZABLE: a concurrent writer stored a key after our snapshot.
     RAISE EXCEPTION 'a concurrent writer recorded one of these idempotency keys; retry the transaction'
       USING ERRCODE = '40001';

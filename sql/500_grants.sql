@@ -16,7 +16,9 @@ GRANT SELECT ON omni_costs.usage_costs, omni_costs.message_costs, omni_costs.bat
 GRANT SELECT ON ALL TABLES IN SCHEMA omni_costs TO omni_costs_admin;
 GRANT INSERT, UPDATE ON omni_costs.batch_jobs TO omni_costs_admin;
 GRANT EXECUTE ON FUNCTION omni_costs.refresh_rollups(), omni_costs.ensure_usage_partitions(date, date),
-  omni_costs.resolve_price(text, text, text, timestamptz, integer), omni_costs.price_of(omni_costs.model_usage),
+  omni_costs.resolve_price(text, text, text, timestamptz, integer), omni_costs.price_candidates(text, text, text),
+  omni_costs.price_of(omni_costs.model_usage),
+  omni_costs.price_at(omni_costs.usage_quantities, text, text, text, text, timestamptz, omni_costs.model_pricing, text),
   omni_costs.price_usage(omni_costs.usage_quantities, text, text, text, text, timestamptz),
   omni_costs.cost_lines(omni_costs.usage_quantities, omni_costs.model_pricing),
   omni_costs.quantities_of(omni_costs.model_usage), omni_costs.find_estimate(text, text, text),
