@@ -1,3 +1,4 @@
+-- Up Migration
 -- Two coarser grains of usage_daily (per model, per instance), kept in step by fold_into_rollup(); the daily
 -- materialized views are rebuilt from them, and reports read them. The views are refreshed by a plain
 -- REFRESH when their lock is free, CONCURRENTLY otherwise. See sql/150, sql/340, sql/410.
