@@ -56,7 +56,9 @@ test.after.always(async () => tdb?.drop());
 
 async function rawBreakdown(db: CommonQueryMethods, by: CostDimension, inst: string | null) {
   const rows = await db.any(
-    sql.type(z.object({ key: z.string(), calls: z.number(), cost_usd: z.string(), unpriced_calls: z.number() }))`
+    sql.type(
+      z.object({ key: z.string(), calls: z.number(), cost_usd: z.string(), unpriced_calls: z.number() }),
+    )`
       SELECT CASE ${by}::text
                WHEN 'day' THEN (occurred_at AT TIME ZONE 'UTC')::date::text
                WHEN 'instance' THEN instance_id::text
@@ -75,24 +77,32 @@ async function rawBreakdown(db: CommonQueryMethods, by: CostDimension, inst: str
 
 for (const by of ['day', 'instance', 'provider', 'model', 'operation'] as CostDimension[]) {
   for (const filtered of [false, true]) {
-    test.serial(`by ${by}${filtered ? ', filtered to one instance' : ''}: every group equals the raw rows`, async (t) => {
-      const inst = filtered ? instances[1] : null;
-      const report = await costsReport(tdb.db, {
-        by,
-        instanceId: inst,
-        since: parseBound('--since', '2026-11-20'),
-        until: parseBound('--until', '2026-11-24'),
-      });
-      const truth = await rawBreakdown(tdb.db, by, inst);
-      const got = report.breakdown
-        .map((b) => ({ key: b.key, calls: b.calls, cost_usd: b.cost_usd, unpriced_calls: b.unpriced_calls }))
-        .sort((a, b) => a.key.localeCompare(b.key));
-      t.deepEqual(got, truth);
-      t.true(report.sources.rollup_groups > 0, 'the rollup answers the refreshed days');
-      t.true(report.sources.raw_rows > 0, 'the tail and the dirty day are read raw');
-      t.is(report.warnings.top_unpriced?.model, 'not-priced-yet', 'the top unpriced model is named');
-      t.is(report.freshness.dirty_days, 1);
-    });
+    test.serial(
+      `by ${by}${filtered ? ', filtered to one instance' : ''}: every group equals the raw rows`,
+      async (t) => {
+        const inst = filtered ? instances[1] : null;
+        const report = await costsReport(tdb.db, {
+          by,
+          instanceId: inst,
+          since: parseBound('--since', '2026-11-20'),
+          until: parseBound('--until', '2026-11-24'),
+        });
+        const truth = await rawBreakdown(tdb.db, by, inst);
+        const got = report.breakdown
+          .map((b) => ({
+            key: b.key,
+            calls: b.calls,
+            cost_usd: b.cost_usd,
+            unpriced_calls: b.unpriced_calls,
+          }))
+          .sort((a, b) => a.key.localeCompare(b.key));
+        t.deepEqual(got, truth);
+        t.true(report.sources.rollup_groups > 0, 'the rollup answers the refreshed days');
+        t.true(report.sources.raw_rows > 0, 'the tail and the dirty day are read raw');
+        t.is(report.warnings.top_unpriced?.model, 'not-priced-yet', 'the top unpriced model is named');
+        t.is(report.freshness.dirty_days, 1);
+      },
+    );
   }
 }
 

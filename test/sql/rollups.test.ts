@@ -111,40 +111,47 @@ test.serial('each refresh is recorded with its time', async (t) => {
   );
 });
 
-test.serial('a reader inside a view does not hold up the refresh: the view is refreshed concurrently', async (t) => {
-  const method = async () =>
-    d.db.anyFirst(sql.unsafe`SELECT method FROM omni_costs.view_refreshes ORDER BY view_name`);
-  await refreshRollups(d.db);
-  t.deepEqual(await method(), ['swap', 'swap'], 'with nobody reading, the contents are swapped in');
+test.serial(
+  'a reader inside a view does not hold up the refresh: the view is refreshed concurrently',
+  async (t) => {
+    const method = async () =>
+      d.db.anyFirst(sql.unsafe`SELECT method FROM omni_costs.view_refreshes ORDER BY view_name`);
+    await refreshRollups(d.db);
+    t.deepEqual(await method(), ['swap', 'swap'], 'with nobody reading, the contents are swapped in');
 
-  // An analyst's transaction has read the per-instance view and is still open.
-  const reading = Promise.withResolvers<void>();
-  const done = Promise.withResolvers<void>();
-  const analyst = d.db.transaction(async (tx) => {
-    await tx.query(sql.unsafe`SELECT count(*) FROM omni_costs.daily_instance_costs`);
-    reading.resolve();
-    await done.promise;
-  });
-  await reading.promise;
-  await recordUsage(d.db, [
-    {
-      provider: 'groq',
-      model: 'llama-3.3-70b-versatile',
-      instance_id: instance(),
-      input_tokens: 10,
-      output_tokens: 1,
-      occurred_at: '2026-11-03T10:00:00Z',
-    },
-  ]);
-  // Would wait for the analyst forever with a plain REFRESH; the guard fails the test instead of hanging.
-  const guard = new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 30_000).unref());
-  const outcome = await Promise.race([refreshRollups(d.db).then(() => 'refreshed' as const), guard]);
-  done.resolve();
-  await analyst;
-  t.is(outcome, 'refreshed');
-  t.deepEqual(await method(), ['concurrently', 'swap'], 'the view being read went concurrently, the other swapped');
-  const s = await d.db.one(sql.unsafe`
+    // An analyst's transaction has read the per-instance view and is still open.
+    const reading = Promise.withResolvers<void>();
+    const done = Promise.withResolvers<void>();
+    const analyst = d.db.transaction(async (tx) => {
+      await tx.query(sql.unsafe`SELECT count(*) FROM omni_costs.daily_instance_costs`);
+      reading.resolve();
+      await done.promise;
+    });
+    await reading.promise;
+    await recordUsage(d.db, [
+      {
+        provider: 'groq',
+        model: 'llama-3.3-70b-versatile',
+        instance_id: instance(),
+        input_tokens: 10,
+        output_tokens: 1,
+        occurred_at: '2026-11-03T10:00:00Z',
+      },
+    ]);
+    // Would wait for the analyst forever with a plain REFRESH; the guard fails the test instead of hanging.
+    const guard = new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 30_000).unref());
+    const outcome = await Promise.race([refreshRollups(d.db).then(() => 'refreshed' as const), guard]);
+    done.resolve();
+    await analyst;
+    t.is(outcome, 'refreshed');
+    t.deepEqual(
+      await method(),
+      ['concurrently', 'swap'],
+      'the view being read went concurrently, the other swapped',
+    );
+    const s = await d.db.one(sql.unsafe`
     SELECT (SELECT sum(calls) FROM omni_costs.daily_instance_costs)::int AS mv,
            (SELECT count(*) FROM omni_costs.model_usage)::int AS raw`);
-  t.is((s as { mv: number }).mv, (s as { raw: number }).raw);
-});
+    t.is((s as { mv: number }).mv, (s as { raw: number }).raw);
+  },
+);
