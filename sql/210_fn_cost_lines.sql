@@ -115,3 +115,53 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION omni_costs.cost_lines(omni_costs.usage_quantities, omni_costs.model_pricing) IS 'Cost of one call at one price row, one line per billed dimension: line name, quantity (tokens, seconds after minimum and rounding, images, requests, calls), unit, USD per unit, amount USD. Token lines are exact; the audio-duration line is rounded to 1e-12 USD. The call cost is the sum of amount_usd.';
+
+-- call_cost_usd(): the sum of cost_lines() as one SQL expression over plain columns, for record_usage(),
+-- which prices many calls per statement: inlined into the calling query, no function call or composite
+-- per row (cost_lines() itself stays the one that explains a cost line by line; tests hold the two equal).
+CREATE FUNCTION omni_costs.call_cost_usd(
+  q_input integer, q_output integer, q_cached_input integer, q_cache_write integer, q_cache_write_1h integer,
+  q_reasoning integer, q_input_audio integer, q_cached_input_audio integer, q_output_audio integer,
+  q_input_image integer, q_web_search integer, q_images integer, q_audio_seconds numeric, q_requests integer,
+  p_input numeric, p_cached_input numeric, p_cache_write_5m numeric, p_cache_write_1h numeric, p_output numeric,
+  p_reasoning numeric, p_input_audio numeric, p_cached_input_audio numeric, p_output_audio numeric,
+  p_input_image numeric, p_audio_per_hour numeric, p_audio_min_seconds numeric, p_audio_increment_seconds numeric,
+  p_per_image numeric, p_per_request numeric, p_web_search_per_kcall numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT trim_scale(
+    CASE WHEN p_input IS NOT NULL OR p_input_audio IS NOT NULL OR p_input_image IS NOT NULL THEN
+        greatest(coalesce(q_input, 0)::bigint - coalesce(q_cached_input, 0) - coalesce(q_cache_write, 0)
+                 - greatest(coalesce(q_input_audio, 0)::bigint - coalesce(q_cached_input_audio, 0), 0)
+                 - coalesce(q_input_image, 0), 0) * trim_scale(coalesce(p_input, 0) / 1000000)
+      + greatest(coalesce(q_input_audio, 0)::bigint - coalesce(q_cached_input_audio, 0), 0)
+          * trim_scale(coalesce(p_input_audio, p_input, 0) / 1000000)
+      + greatest(coalesce(q_input_image, 0), 0) * trim_scale(coalesce(p_input_image, p_input, 0) / 1000000)
+      + greatest(coalesce(q_cached_input, 0)::bigint - coalesce(q_cached_input_audio, 0), 0)
+          * trim_scale(coalesce(p_cached_input, p_input, 0) / 1000000)
+      + greatest(coalesce(q_cached_input_audio, 0), 0)
+          * trim_scale(coalesce(p_cached_input_audio, p_cached_input, p_input_audio, p_input, 0) / 1000000)
+      + greatest(coalesce(q_cache_write, 0)::bigint - least(coalesce(q_cache_write_1h, 0), coalesce(q_cache_write, 0)), 0)
+          * trim_scale(coalesce(p_cache_write_5m, p_input, 0) / 1000000)
+      + greatest(least(coalesce(q_cache_write_1h, 0), coalesce(q_cache_write, 0)), 0)
+          * trim_scale(coalesce(p_cache_write_1h, p_cache_write_5m, p_input, 0) / 1000000)
+    ELSE 0 END
+  + CASE WHEN p_output IS NOT NULL OR p_output_audio IS NOT NULL THEN
+        greatest(coalesce(q_output, 0)::bigint - CASE WHEN p_reasoning IS NULL THEN 0 ELSE coalesce(q_reasoning, 0) END
+                 - coalesce(q_output_audio, 0), 0) * trim_scale(coalesce(p_output, 0) / 1000000)
+      + CASE WHEN p_reasoning IS NOT NULL AND coalesce(q_reasoning, 0) > 0
+             THEN q_reasoning * trim_scale(p_reasoning / 1000000) ELSE 0 END
+      + greatest(coalesce(q_output_audio, 0), 0) * trim_scale(coalesce(p_output_audio, p_output, 0) / 1000000)
+    ELSE 0 END
+  + CASE WHEN p_audio_per_hour IS NOT NULL AND q_audio_seconds IS NOT NULL AND coalesce(q_requests, 1) > 0 THEN
+        trim_scale(round(CASE WHEN p_audio_increment_seconds IS NULL THEN greatest(q_audio_seconds, p_audio_min_seconds)
+                              ELSE ceil(greatest(q_audio_seconds, p_audio_min_seconds) / p_audio_increment_seconds)
+                                   * p_audio_increment_seconds END * p_audio_per_hour / 3600, 12))
+    ELSE 0 END
+  + CASE WHEN p_per_image IS NOT NULL AND coalesce(q_images, 0) > 0 THEN q_images * trim_scale(p_per_image) ELSE 0 END
+  + CASE WHEN p_per_request IS NOT NULL AND coalesce(q_requests, 0) > 0 THEN q_requests * trim_scale(p_per_request) ELSE 0 END
+  + CASE WHEN p_web_search_per_kcall IS NOT NULL AND coalesce(q_web_search, 0) > 0
+         THEN q_web_search * trim_scale(p_web_search_per_kcall / 1000) ELSE 0 END)
+$$;
+COMMENT ON FUNCTION omni_costs.call_cost_usd(integer, integer, integer, integer, integer, integer, integer, integer, integer, integer, integer, integer, numeric, integer, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric) IS 'Cost of one call in USD: exactly the sum of cost_lines() for the same quantities (q_*, as in usage_quantities: tokens, calls, images, seconds, requests) and price columns (p_*, as in model_pricing), written as one SQL expression that the planner inlines into record_usage(). Not for explaining a cost: cost_lines() gives its lines.';

@@ -100,19 +100,58 @@ BEGIN
       FROM (SELECT DISTINCT n.provider, n.model, coalesce(n.service_tier, 'standard') AS tier FROM new_calls n) k
      CROSS JOIN LATERAL price_candidates(k.provider, k.model, k.tier) c
   ), prices AS (
-    -- Every price row the new calls could be priced with.
-    SELECT c.provider, c.model, c.tier, c.rank, c.match, p AS price
+    -- Every price row the new calls could be priced with, as plain columns (not a composite, which
+    -- would be taken apart again for every field of every call).
+    SELECT c.provider, c.model, c.tier, c.rank, c.match, p.pricing_id, p.effective, p.min_input_tokens,
+           p.input_usd_per_mtok, p.cached_input_usd_per_mtok, p.cache_write_5m_usd_per_mtok,
+           p.cache_write_1h_usd_per_mtok, p.output_usd_per_mtok, p.reasoning_usd_per_mtok, p.input_audio_usd_per_mtok,
+           p.cached_input_audio_usd_per_mtok, p.output_audio_usd_per_mtok, p.input_image_usd_per_mtok,
+           p.audio_usd_per_hour, p.audio_min_seconds, p.audio_increment_seconds, p.usd_per_image, p.usd_per_request,
+           p.web_search_usd_per_kcall
       FROM candidates c
       JOIN model_pricing p ON p.provider COLLATE "C" = c.provider AND p.model COLLATE "C" = c.price_model
                           AND p.service_tier COLLATE "C" = c.price_tier
   ), resolved AS (
     -- What resolve_price() returns for each call: the best-ranked candidate in force at occurred_at, at its
     -- highest prompt-size tier not above input_tokens.
-    SELECT DISTINCT ON (n.ord) n.*, pr.price, pr.match
+    SELECT DISTINCT ON (n.ord) n.*, pr.pricing_id, pr.match, pr.input_usd_per_mtok, pr.cached_input_usd_per_mtok,
+           pr.cache_write_5m_usd_per_mtok, pr.cache_write_1h_usd_per_mtok, pr.output_usd_per_mtok,
+           pr.reasoning_usd_per_mtok, pr.input_audio_usd_per_mtok, pr.cached_input_audio_usd_per_mtok,
+           pr.output_audio_usd_per_mtok, pr.input_image_usd_per_mtok, pr.audio_usd_per_hour, pr.audio_min_seconds,
+           pr.audio_increment_seconds, pr.usd_per_image, pr.usd_per_request, pr.web_search_usd_per_kcall
       FROM new_calls n
       LEFT JOIN prices pr ON pr.provider = n.provider AND pr.model = n.model AND pr.tier = coalesce(n.service_tier, 'standard')
-            AND (pr.price).effective @> n.occurred_at AND (pr.price).min_input_tokens <= coalesce(n.input_tokens, 0)
-     ORDER BY n.ord, pr.rank, (pr.price).min_input_tokens DESC
+            AND pr.effective @> n.occurred_at AND pr.min_input_tokens <= coalesce(n.input_tokens, 0)
+     ORDER BY n.ord, pr.rank, pr.min_input_tokens DESC
+  ), costed AS MATERIALIZED (
+    -- The common case (a price on the call's own tier, the usage it needs present, billed) is price_at()'s
+    -- "priced" outcome, computed inline by call_cost_usd(); every other case goes through price_at() itself.
+    -- MATERIALIZED: the outcome is computed once per call, not once per column it fills.
+    SELECT r.*,
+           CASE WHEN r.pricing_id IS NOT NULL AND r.requests <> 0 AND r.service_tier IS DISTINCT FROM 'provisioned'
+                     AND r.match NOT LIKE '%+standard_tier'
+                     AND NOT (num_nonnulls(r.input_usd_per_mtok, r.output_usd_per_mtok, r.input_audio_usd_per_mtok,
+                                           r.input_image_usd_per_mtok) > 0
+                              AND (r.input_tokens IS NULL OR r.output_tokens IS NULL))
+                     AND NOT (r.audio_usd_per_hour IS NOT NULL AND r.audio_seconds IS NULL)
+                THEN ROW(call_cost_usd(r.input_tokens, r.output_tokens, r.cached_input_tokens, r.cache_write_tokens,
+                                       r.cache_write_1h_tokens, r.reasoning_tokens, r.input_audio_tokens,
+                                       r.cached_input_audio_tokens, r.output_audio_tokens, r.input_image_tokens,
+                                       r.web_search_requests, r.image_count, r.audio_seconds, r.requests,
+                                       r.input_usd_per_mtok, r.cached_input_usd_per_mtok, r.cache_write_5m_usd_per_mtok,
+                                       r.cache_write_1h_usd_per_mtok, r.output_usd_per_mtok, r.reasoning_usd_per_mtok,
+                                       r.input_audio_usd_per_mtok, r.cached_input_audio_usd_per_mtok,
+                                       r.output_audio_usd_per_mtok, r.input_image_usd_per_mtok, r.audio_usd_per_hour,
+                                       r.audio_min_seconds, r.audio_increment_seconds, r.usd_per_image,
+                                       r.usd_per_request, r.web_search_usd_per_kcall),
+                         'priced', r.pricing_id, r.match, NULL)::cost_result
+                ELSE price_at(ROW(r.input_tokens, r.output_tokens, r.cached_input_tokens, r.cache_write_tokens,
+                                  r.cache_write_1h_tokens, r.reasoning_tokens, r.input_audio_tokens,
+                                  r.cached_input_audio_tokens, r.output_audio_tokens, r.input_image_tokens,
+                                  r.web_search_requests, r.image_count, r.audio_seconds, r.requests)::usage_quantities,
+                              r.provider, r.model, r.service_tier, r.operation, r.occurred_at,
+                              (SELECT p FROM model_pricing p WHERE p.pricing_id = r.pricing_id), r.match) END AS c
+      FROM resolved r
   ), inserted AS (
     INSERT INTO model_usage AS m (usage_id, idempotency_key, occurred_at, instance_id, batch_job_id, message_id,
       provider, model, operation, service_tier, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
@@ -124,13 +163,9 @@ BEGIN
            r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens, r.input_audio_tokens,
            r.cached_input_audio_tokens, r.output_audio_tokens, r.input_image_tokens, r.input_video_tokens,
            r.tool_use_prompt_tokens, r.web_search_requests, r.image_count, r.audio_seconds, r.audio_seconds_source,
-           r.requests, r.raw_usage, c.processing_cost_usd, c.cost_status, c.pricing_id, c.pricing_match, c.cost_note
-      FROM resolved r
-     CROSS JOIN LATERAL price_at(ROW(r.input_tokens, r.output_tokens, r.cached_input_tokens, r.cache_write_tokens,
-                                     r.cache_write_1h_tokens, r.reasoning_tokens, r.input_audio_tokens,
-                                     r.cached_input_audio_tokens, r.output_audio_tokens, r.input_image_tokens,
-                                     r.web_search_requests, r.image_count, r.audio_seconds, r.requests)::usage_quantities,
-                                 r.provider, r.model, r.service_tier, r.operation, r.occurred_at, r.price, r.match) c
+           r.requests, r.raw_usage, (r.c).processing_cost_usd, (r.c).cost_status, (r.c).pricing_id,
+           (r.c).pricing_match, (r.c).cost_note
+      FROM costed r
      ORDER BY r.ord
     RETURNING m.idempotency_key, m.usage_id, m.occurred_at, m.recorded_at, m.instance_id, m.batch_job_id,
               m.message_id, m.provider, m.model, m.operation, m.processing_cost_usd, m.cost_status, m.pricing_id,

@@ -21,6 +21,9 @@ GRANT EXECUTE ON FUNCTION omni_costs.refresh_rollups(), omni_costs.ensure_usage_
   omni_costs.price_at(omni_costs.usage_quantities, text, text, text, text, timestamptz, omni_costs.model_pricing, text),
   omni_costs.price_usage(omni_costs.usage_quantities, text, text, text, text, timestamptz),
   omni_costs.cost_lines(omni_costs.usage_quantities, omni_costs.model_pricing),
+  omni_costs.call_cost_usd(integer, integer, integer, integer, integer, integer, integer, integer, integer, integer,
+    integer, integer, numeric, integer, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric, numeric,
+    numeric, numeric, numeric, numeric, numeric, numeric, numeric),
   omni_costs.quantities_of(omni_costs.model_usage), omni_costs.find_estimate(text, text, text),
   omni_costs.detach_usage_month(date), omni_costs.price_waiting_calls(text[], timestamptz, timestamptz)
   TO omni_costs_admin;

@@ -52,9 +52,12 @@ export async function recordUsage(
   if (rows.length === 0) return [];
   // Parsed once: keys generated for rows without one stay the same across retries.
   const parsed = parseUsageRows(rows);
+  // The rows go as one JSON text parameter: parseUsageRows has already refused what jsonb cannot hold
+  // (NUL, unpaired surrogates), so slonik's sql.jsonb (a key-sorting stringify plus a character scan,
+  // ~4 µs a row) would only repeat it.
   const query = sql.type(
     recordedUsageSchema,
-  )`SELECT * FROM omni_costs.record_usage(${sql.jsonb(parsed as never)})`;
+  )`SELECT * FROM omni_costs.record_usage(${JSON.stringify(parsed)}::jsonb)`;
   const transactional = inTransaction(db);
   // record_usage() returns one row per distinct key; give them back in input order, one per input row.
   const inInputOrder = (stored: readonly RecordedUsage[]) => {

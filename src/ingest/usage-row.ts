@@ -78,7 +78,7 @@ const rawUsage = z.unknown().superRefine((value, ctx) => {
     return;
   }
   // JSON.stringify writes NUL and unpaired surrogates as \u escapes, which jsonb refuses.
-  if (json !== undefined && /(?<!\\)(?:\\\\)*\\u(0000|d[89a-f][0-9a-f]{2})/i.test(json)) {
+  if (json?.includes('\\u') && /(?<!\\)(?:\\\\)*\\u(0000|d[89a-f][0-9a-f]{2})/i.test(json)) {
     ctx.addIssue({ code: 'custom', message: 'must not contain NUL characters or unpaired surrogates' });
   }
 });

@@ -216,11 +216,16 @@ export async function costsReport(db: CommonQueryMethods, q: CostsQuery = {}): P
        WHERE u.occurred_at >= ${w.tail_from}::timestamptz AND u.occurred_at < ${w.hi_x}::timestamptz
          AND (${instanceId}::uuid IS NULL OR u.instance_id = ${instanceId}::uuid)
       UNION ALL
-      SELECT u.occurred_at, u.instance_id, u.provider, u.model, u.operation, u.cost_status, u.requests,
-             u.input_tokens, u.output_tokens, u.audio_seconds, u.processing_cost_usd
-        FROM dirty_ranges r
-        JOIN omni_costs.usage_costs u ON u.occurred_at >= r.r_lo AND u.occurred_at < r.r_hi
-       WHERE (${instanceId}::uuid IS NULL OR u.instance_id = ${instanceId}::uuid)
+      -- LATERAL with OFFSET 0: each dirty day drives its own scan of one day (partitions pruned at run time,
+      -- the occurred_at BRIN used). As a plain join the planner may scan every partition once and probe
+      -- the (usually empty) dirty days for each row.
+      SELECT x.* FROM dirty_ranges r CROSS JOIN LATERAL (
+        SELECT u.occurred_at, u.instance_id, u.provider, u.model, u.operation, u.cost_status, u.requests,
+               u.input_tokens, u.output_tokens, u.audio_seconds, u.processing_cost_usd
+          FROM omni_costs.usage_costs u
+         WHERE u.occurred_at >= r.r_lo AND u.occurred_at < r.r_hi
+           AND (${instanceId}::uuid IS NULL OR u.instance_id = ${instanceId}::uuid)
+        OFFSET 0) x
       UNION ALL
       -- The tail: committed since the rollup's snapshot, on whole days the rollup answers.
       SELECT u.occurred_at, u.instance_id, u.provider, u.model, u.operation, u.cost_status, u.requests,
