@@ -48,8 +48,11 @@ test('a pg-boss job refreshes the rollups, and a second request while one is que
       return v === '0.1';
     });
     t.true(done, 'the materialized view holds the new cost after the job ran');
-    const job = await worker.boss.getJobById(REFRESH_QUEUE, id!);
-    t.is(job?.state, 'completed');
+    // pg-boss marks the job completed just after its handler returns: wait for that too.
+    const completed = await waitFor(
+      async () => (await worker.boss.getJobById(REFRESH_QUEUE, id!))?.state === 'completed',
+    );
+    t.true(completed, 'the job is completed');
 
     // Stately queue: with one refresh already waiting, another request is not queued.
     await worker.boss.offWork(REFRESH_QUEUE);
