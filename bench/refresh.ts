@@ -64,7 +64,7 @@ export async function benchRefresh(
     sql.type(
       z.object({ ms: z.number(), methods: z.string() }),
     )`SELECT coalesce(sum(duration_ms), 0)::float8 AS ms,
-                      coalesce(string_agg(DISTINCT method, ' / '), 'none') AS methods
+                      coalesce(string_agg(DISTINCT CASE method WHEN 'swap' THEN 'plain REFRESH' ELSE 'REFRESH CONCURRENTLY' END, ' / '), 'none') AS methods
                  FROM omni_costs.view_refreshes`,
   );
   const viewMs = Number(views.ms);
