@@ -141,4 +141,4 @@ COMMENT ON COLUMN omni_costs.view_refreshes.view_name IS 'Materialized view name
 COMMENT ON COLUMN omni_costs.view_refreshes.refreshed_at IS 'End of the last refresh.';
 COMMENT ON COLUMN omni_costs.view_refreshes.duration_ms IS 'Duration of the last refresh, milliseconds.';
 COMMENT ON COLUMN omni_costs.view_refreshes.row_count IS 'Rows in the view after the last refresh.';
-COMMENT ON COLUMN omni_costs.view_refreshes.method IS 'How the last refresh ran: swap (plain REFRESH, readers held for at most 100 ms) or concurrently (REFRESH ... CONCURRENTLY, because a reader was in the view).';
+COMMENT ON COLUMN omni_costs.view_refreshes.method IS 'How the last refresh ran: swap (plain REFRESH, readers held for at most 100 ms plus the refresh itself) or concurrently (REFRESH ... CONCURRENTLY of both views, because a reader was in one of them).';

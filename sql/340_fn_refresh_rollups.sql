@@ -144,8 +144,7 @@ BEGIN
      SET snapshot = pg_current_snapshot(), refreshed_at = now(), rows_added = v_fold.rows_added,
          days_recomputed = v_fold.days_recomputed;
 
-  PERFORM refresh_view('daily_instance_costs');
-  PERFORM refresh_view('daily_model_costs');
+  PERFORM refresh_views();
   RETURN QUERY SELECT v_fold.rows_added, v_fold.days_recomputed, pg_current_snapshot();
 END
 $$;
