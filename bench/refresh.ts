@@ -1,9 +1,9 @@
 // 4. Refresh: after 10k more rows (recordUsage, 100-row calls, the last day), the time to bring the rollups
 // up to date with the project's job (refreshRollups: REPEATABLE READ, LOCK rollup_state, refresh_rollups(),
 // which adds the delta to usage_daily and its two coarser grains, then refreshes the two daily materialized
-// views from the coarse grains: a plain REFRESH when their lock is free, CONCURRENTLY when a reader holds
-// it), against a full re-aggregation: REFRESH of a materialized view
-// that computes usage_daily's grain from the raw table.
+// views from the coarse grains: plain REFRESHes when their locks are free, both CONCURRENTLY when a reader
+// holds one), against a full re-aggregation: REFRESH of a materialized view that computes usage_daily's
+// grain from the raw table.
 import type pg from 'pg';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -67,7 +67,7 @@ export async function benchRefresh(
                       coalesce(string_agg(DISTINCT CASE method WHEN 'swap' THEN 'plain REFRESH' ELSE 'REFRESH CONCURRENTLY' END, ' / '), 'none') AS methods
                  FROM omni_costs.view_refreshes`,
   );
-  const viewMs = Number(views.ms);
+  const viewMs = views.ms;
   log(
     `refresh: +${fmtInt(inc.rows_added)} rows in ${fmtMs(inc.duration_ms)} (views ${fmtMs(viewMs)}); no-op ${fmtMs(noop.duration_ms)}`,
   );

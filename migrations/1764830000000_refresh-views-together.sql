@@ -1,53 +1,69 @@
 -- Up Migration
--- The two daily views are refreshed together (refresh_views()): plain REFRESHes only when both locks are
--- granted, otherwise both CONCURRENTLY. Refreshing them one by one could hold the first view locked against
--- its readers while the refresh waited for the second.
+-- The daily views are refreshed together (refresh_views()): plain REFRESHes only when every lock is
+-- granted, otherwise all CONCURRENTLY. Refreshing them one by one could hold the first view locked against
+-- its readers while the refresh waited for the second. refresh_view() becomes refresh_views() of one view.
 
-CREATE FUNCTION omni_costs.refresh_views()
+CREATE FUNCTION omni_costs.refresh_views(
+  p_views text[] DEFAULT ARRAY['daily_instance_costs', 'daily_model_costs'])
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = omni_costs, pg_temp
 AS $$
 DECLARE
-  v_views text[] := ARRAY['daily_instance_costs', 'daily_model_costs'];
+  v_bad text;
   v_method text := 'swap';
   v_ms numeric[] := ARRAY[]::numeric[];
   v_started timestamptz;
   v_rows bigint;
   i integer;
 BEGIN
-  -- Both plain REFRESHes in one subtransaction. If either view's lock is not granted within 100 ms (a reader
-  -- is in it), the subtransaction is rolled back, and that also releases the ACCESS EXCLUSIVE lock already
-  -- taken on the other view: a refresh never holds one view locked against its readers while it waits for
-  -- the other. Both are then refreshed CONCURRENTLY, which readers do not wait for.
+  SELECT v INTO v_bad FROM unnest(p_views) v WHERE v IS NULL OR v <> ALL (ARRAY['daily_instance_costs', 'daily_model_costs']) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'unknown view "%"; allowed: daily_instance_costs, daily_model_costs', v_bad USING ERRCODE = '22023';
+  END IF;
+  -- All plain REFRESHes in one subtransaction. If any view's lock is not granted within 100 ms (a reader is
+  -- in it), the subtransaction is rolled back, and that also releases the ACCESS EXCLUSIVE locks already
+  -- taken on the others: a refresh never holds one view locked against its readers while it waits for
+  -- another. All are then refreshed CONCURRENTLY, which readers do not wait for.
   BEGIN
-    FOR i IN 1 .. array_length(v_views, 1) LOOP
+    FOR i IN 1 .. cardinality(p_views) LOOP
       v_started := clock_timestamp();
-      PERFORM _refresh_view_swap(v_views[i]);
+      PERFORM _refresh_view_swap(p_views[i]);
       v_ms[i] := round(extract(epoch FROM clock_timestamp() - v_started) * 1000, 3);
     END LOOP;
   EXCEPTION WHEN lock_not_available THEN
     v_method := 'concurrently';
-    FOR i IN 1 .. array_length(v_views, 1) LOOP
+    FOR i IN 1 .. cardinality(p_views) LOOP
       v_started := clock_timestamp();
-      EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY omni_costs.%I', v_views[i]);
+      EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY omni_costs.%I', p_views[i]);
       v_ms[i] := round(extract(epoch FROM clock_timestamp() - v_started) * 1000, 3);
     END LOOP;
   END;
-  FOR i IN 1 .. array_length(v_views, 1) LOOP
-    EXECUTE format('SELECT count(*) FROM omni_costs.%I', v_views[i]) INTO v_rows;
+  FOR i IN 1 .. cardinality(p_views) LOOP
+    EXECUTE format('SELECT count(*) FROM omni_costs.%I', p_views[i]) INTO v_rows;
     INSERT INTO view_refreshes (view_name, refreshed_at, duration_ms, row_count, method)
-    VALUES (v_views[i], clock_timestamp(), v_ms[i], v_rows, v_method)
+    VALUES (p_views[i], clock_timestamp(), v_ms[i], v_rows, v_method)
     ON CONFLICT (view_name) DO UPDATE
        SET refreshed_at = excluded.refreshed_at, duration_ms = excluded.duration_ms, row_count = excluded.row_count,
            method = excluded.method;
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION omni_costs.refresh_views() IS 'Refreshes both daily views and records them in view_refreshes: plain REFRESHes (milliseconds) when both locks are granted within 100 ms, otherwise both REFRESH ... CONCURRENTLY, so that no view stays locked against its readers while the refresh waits for the other. Called by refresh_rollups().';
+COMMENT ON FUNCTION omni_costs.refresh_views(text[]) IS 'Refreshes daily views (by default both) and records them in view_refreshes: plain REFRESHes (milliseconds) when every lock is granted within 100 ms, otherwise all REFRESH ... CONCURRENTLY, so that no view stays locked against its readers while the refresh waits for another. Called by refresh_rollups().';
 
-REVOKE ALL ON FUNCTION omni_costs.refresh_views() FROM PUBLIC;
+CREATE OR REPLACE FUNCTION omni_costs.refresh_view(p_view text)
+RETURNS void
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = omni_costs, pg_temp
+AS $$
+  SELECT refresh_views(ARRAY[p_view])
+$$;
+COMMENT ON FUNCTION omni_costs.refresh_view(text) IS 'Refreshes one daily view: refresh_views() of that view alone.';
+COMMENT ON FUNCTION omni_costs._refresh_view_swap(text) IS 'Plain REFRESH of one daily view, giving up (SQLSTATE 55P03) when its ACCESS EXCLUSIVE lock is not granted within 100 ms. Used by refresh_views().';
+
+REVOKE ALL ON FUNCTION omni_costs.refresh_views(text[]) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION omni_costs.refresh_rollups()
 RETURNS TABLE (rows_added bigint, days_recomputed integer, snapshot pg_snapshot)
